@@ -1,0 +1,176 @@
+"""The ``quotegraph`` command: a thin layer over the library.
+
+Every user error ends in one line on standard error and a non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Iterable, Iterator
+
+from . import __version__
+from .api import InputError, _check_published
+from .io import Document, Failure, read_path
+from .nlp import ModelNotInstalled
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _die(message: str, status: int = EXIT_USAGE) -> int:
+    print(f"quotegraph: {message}", file=sys.stderr)
+    return status
+
+
+def default_jobs() -> int:
+    env = os.environ.get("QUOTEGRAPH_JOBS")
+    if env and env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+# ---------------------------------------------------------------- extract
+
+def cmd_extract(args) -> int:
+    try:
+        published = _check_published(args.published)
+    except InputError as e:
+        return _die(str(e))
+    fmt = args.format or ("table" if sys.stdout.isatty() else "json")
+    failures: list[Failure] = []
+
+    def documents() -> Iterator[Document]:
+        for path in args.paths:
+            for item in read_path(path, published):
+                if isinstance(item, Failure):
+                    failures.append(item)
+                    print(f"quotegraph: skipped {item}", file=sys.stderr)
+                else:
+                    yield item
+
+    from .parallel import analyze_documents
+
+    results = analyze_documents(documents(), jobs=args.jobs, failures=failures)
+    write = {"json": _write_json, "jsonl": _write_jsonl, "table": _write_table}[fmt]
+    count = write(results, sys.stdout)
+    if failures and not count:
+        return _die(f"no document could be analysed ({len(failures)} failed)", EXIT_SOME_FAILED)
+    return EXIT_SOME_FAILED if failures else EXIT_OK
+
+
+def _write_json(results: Iterable, out) -> int:
+    docs = [a.to_dict() for a in results]
+    payload = docs[0] if len(docs) == 1 else docs
+    json.dump(payload, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+    return len(docs)
+
+
+def _write_jsonl(results: Iterable, out) -> int:
+    n = 0
+    for a in results:
+        out.write(json.dumps(a.to_dict(), ensure_ascii=False) + "\n")
+        out.flush()
+        n += 1
+    return n
+
+
+def _write_table(results: Iterable, out) -> int:
+    from .table import render
+
+    n = 0
+    for a in results:
+        out.write(render(a) + "\n")
+        n += 1
+    return n
+
+
+# ---------------------------------------------------------------- evaluate
+
+def cmd_evaluate(args) -> int:
+    from .evaluate import load_gold, report, score
+    from .parallel import analyze_documents
+
+    try:
+        gold = load_gold(args.gold)
+    except (OSError, ValueError) as e:
+        return _die(f"cannot read gold file: {e}")
+    docs = (Document(id=g["id"], text=g["text"], published=g.get("publication_date")) for g in gold)
+    predictions = {}
+    out = open(args.predictions, "w", encoding="utf-8") if args.predictions else None
+    for analysis in analyze_documents(docs, jobs=args.jobs):
+        d = analysis.to_dict()
+        predictions[d["id"]] = d
+        if out:
+            out.write(json.dumps(d, ensure_ascii=False) + "\n")
+    if out:
+        out.close()
+    totals = score({g["id"]: g for g in gold}, predictions)
+    if args.json:
+        print(json.dumps({k: v.to_dict() for k, v in totals.items()} | {"documents": len(gold)}))
+    else:
+        print(report(totals, len(gold)))
+    return EXIT_OK
+
+
+def cmd_train(args) -> int:
+    from .train import main as train_main
+
+    return train_main([args.train] + (["--out", args.out] if args.out else []))
+
+
+# ---------------------------------------------------------------- parser
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="quotegraph", description="Who said what, about whom, when - in news text.")
+    parser.add_argument("--version", action="version", version=f"quotegraph {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ex = sub.add_parser("extract", help="attributed statements of articles (.txt, .jsonl or - for stdin)")
+    ex.add_argument("paths", nargs="+", metavar="PATH")
+    ex.add_argument("--published", help="publication date YYYY-MM-DD (for .txt and stdin)")
+    ex.add_argument("--format", choices=("json", "jsonl", "table"),
+                    help="output format (default: table on a terminal, json otherwise)")
+    ex.add_argument("--jobs", "-j", type=int, default=None,
+                    help="worker processes (default: all cores, or $QUOTEGRAPH_JOBS; 1 = no workers)")
+    ex.set_defaults(func=cmd_extract)
+
+    ev = sub.add_parser("evaluate", help="score the extractor against gold attributions (PolNeAR layout)")
+    ev.add_argument("gold", metavar="GOLD.jsonl")
+    ev.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ev.add_argument("--predictions", metavar="OUT.jsonl", help="also write the predictions")
+    ev.add_argument("--jobs", "-j", type=int, default=None)
+    ev.set_defaults(func=cmd_evaluate)
+
+    tr = sub.add_parser("train", help="retrain the cue model from gold attributions (PolNeAR train)")
+    tr.add_argument("train", metavar="TRAIN.jsonl")
+    tr.add_argument("--out", help="model file to write (default: the packaged one)")
+    tr.set_defaults(func=cmd_train)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    if getattr(args, "jobs", None) is not None and args.jobs < 1:
+        return _die("--jobs must be 1 or more")
+    try:
+        return args.func(args)
+    except ModelNotInstalled as e:
+        return _die(str(e))
+    except KeyboardInterrupt:
+        return _die("interrupted", 130)
+    except BrokenPipeError:
+        sys.stderr.close()
+        return EXIT_OK
+    except MemoryError:
+        return _die("out of memory; give smaller documents or fewer --jobs")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

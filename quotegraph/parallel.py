@@ -1,0 +1,60 @@
+"""Analysing many documents: in this process for a few, on all cores for many.
+
+Each worker process loads the spaCy pipeline once. Results come back in input order.
+A document that fails is reported as a Failure and the others go on.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import sys
+from typing import Iterable, Iterator
+
+from .io import Document, Failure
+from .model import Analysis
+
+# Below this many documents, starting workers (a second or two each) costs more than it saves.
+MIN_DOCUMENTS_FOR_WORKERS = 8
+
+
+def analyze_one(doc: Document) -> Analysis | Failure:
+    from .api import analyze
+
+    try:
+        return analyze(doc.text, published=doc.published, id=doc.id)
+    except Exception as e:  # one bad document must never stop a batch
+        return Failure(doc.id, f"could not be analysed ({type(e).__name__}: {e})")
+
+
+def _init_worker() -> None:
+    from . import nlp
+
+    nlp.load()
+
+
+def analyze_documents(documents: Iterable[Document], jobs: int | None = None,
+                      failures: list[Failure] | None = None) -> Iterator[Analysis]:
+    from .cli import default_jobs
+
+    jobs = jobs or default_jobs()
+    documents = iter(documents)
+    head = list(itertools.islice(documents, MIN_DOCUMENTS_FOR_WORKERS))
+    stream = itertools.chain(head, documents)
+    if jobs == 1 or len(head) < MIN_DOCUMENTS_FOR_WORKERS:
+        results: Iterable = map(analyze_one, stream)
+        yield from _keep_good(results, failures)
+        return
+    context = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
+    with context.Pool(jobs, initializer=_init_worker) as pool:
+        yield from _keep_good(pool.imap(analyze_one, stream, chunksize=2), failures)
+
+
+def _keep_good(results: Iterable, failures: list[Failure] | None) -> Iterator[Analysis]:
+    for r in results:
+        if isinstance(r, Failure):
+            print(f"quotegraph: skipped {r}", file=sys.stderr)
+            if failures is not None:
+                failures.append(r)
+        else:
+            yield r

@@ -1,0 +1,153 @@
+"""Cues: the words that signal an attribution ("said", "told", "according to", "assertion").
+
+Which words are cues is learned: a logistic-regression model over parse features, trained on
+PolNeAR train by ``python -m quotegraph.train`` and shipped in ``quotegraph/data/cue_model.json``
+(see docs/model-card.md). A cue's span grows from its head word to the function words that the
+annotators count as part of it ("has also said", "called for", "said in a statement"),
+again by rates learned from the same data.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from spacy.tokens import Doc, Token
+
+CANDIDATE_POS = {"VERB", "AUX", "NOUN", "ADJ"}
+MODEL_FILE = "cue_model.json"
+
+# Children that can never be part of a cue span, whatever the data says.
+_NEVER_IN_CUE = {"nsubj", "nsubjpass", "ccomp", "csubj", "punct", "cc", "conj", "mark", "advcl", "relcl", "parataxis"}
+
+
+def token_features(tok: Token, in_quote: bool, next_to_quote: bool) -> list[str]:
+    """Features of one candidate cue word; strings, so the model is a readable table of weights."""
+    w = tok.lower_
+    feats = [
+        "bias",
+        f"w={w}",
+        f"t={tok.tag_}",
+        f"d={tok.dep_}",
+        f"wt={w}|{tok.tag_}",
+        f"wd={w}|{tok.dep_}",
+        f"suf={w[-3:]}",
+        f"hd={tok.dep_}|{tok.head.pos_}",
+        f"prev={tok.nbor(-1).lower_ if tok.i > 0 else '<s>'}",
+        f"next={tok.nbor(1).lower_ if tok.i + 1 < len(tok.doc) else '</s>'}",
+        f"q={int(in_quote)}",
+        f"wq={w}|{int(in_quote)}",
+        f"nq={int(next_to_quote)}",
+        f"wnq={w}|{int(next_to_quote)}",
+    ]
+    subject = None
+    for child in tok.children:
+        dep = child.dep_
+        feats.append(f"c={dep}")
+        feats.append(f"wc={w}|{dep}")
+        if dep in ("nsubj", "nsubjpass"):
+            subject = child
+        elif dep == "ccomp":
+            marks = [g.lower_ for g in child.children if g.dep_ == "mark"]
+            feats.append(f"ccomp_mark={marks[0] if marks else '-'}")
+        elif dep == "prep":
+            feats.append(f"wprep={w}|{child.lower_}")
+    if subject is not None:
+        feats.append(f"subj={subject.pos_}")
+        feats.append(f"wsubj={w}|{subject.pos_}")
+        if subject.pos_ == "PRON":
+            feats.append(f"subjw={subject.lower_}")
+    else:
+        feats.append("subj=none")
+    if tok.dep_ != "ROOT":
+        feats.append(f"h={tok.head.lower_}")
+    return feats
+
+
+@dataclass
+class CueModel:
+    weights: dict[str, float]
+    threshold: float
+    span_include: dict[str, float]  # "dep|word" or "dep|POS" -> rate at which annotators include that child
+
+    @classmethod
+    def load(cls) -> "CueModel":
+        data = json.loads(resources.files("quotegraph.data").joinpath(MODEL_FILE).read_text("utf-8"))
+        return cls(data["weights"], data["threshold"], data["span_include"])
+
+    def score(self, feats: list[str]) -> float:
+        z = sum(self.weights.get(f, 0.0) for f in feats)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def includes(self, child: Token) -> bool:
+        if child.dep_ in _NEVER_IN_CUE:
+            return False
+        for key in (f"{child.dep_}|{child.lower_}", f"{child.dep_}|{child.pos_}"):
+            if key in self.span_include:
+                return self.span_include[key] >= 0.5
+        return False
+
+
+@lru_cache(maxsize=1)
+def cue_model() -> CueModel:
+    return CueModel.load()
+
+
+def span_key(child: Token) -> tuple[str, str]:
+    return f"{child.dep_}|{child.lower_}", f"{child.dep_}|{child.pos_}"
+
+
+def is_candidate(tok: Token) -> bool:
+    return tok.pos_ in CANDIDATE_POS or tok.lower_ == "according"
+
+
+def cue_span(head: Token, model: CueModel) -> tuple[int, int]:
+    """Token range [start, end) of the cue whose head is ``head``: the head plus the children
+    annotators count with it ("has", "also", "not", "for", "in a statement"), kept contiguous."""
+    if head.lower_ == "according" and head.i + 1 < len(head.doc) and head.nbor(1).lower_ == "to":
+        return head.i, head.i + 2
+    start = end = head.i
+    left = sorted((c for c in head.lefts), key=lambda c: -c.i)
+    for child in left:  # nearest first; stop at the first child left out
+        if child.i != start - 1 and not all(head.doc[j].dep_ in ("aux", "advmod", "neg") for j in range(child.i + 1, start)):
+            break
+        if not model.includes(child):
+            break
+        start = child.i
+    for child in sorted(head.rights, key=lambda c: c.i):
+        if child.i != end + 1:
+            break
+        if not model.includes(child):
+            break
+        end = child.right_edge.i if child.dep_ == "prep" and _prep_object_in_cue(child, model) else child.i
+    return start, end + 1
+
+
+def _prep_object_in_cue(prep: Token, model: CueModel) -> bool:
+    """"said in a statement", "said in an interview": the whole phrase is the cue."""
+    objs = [c for c in prep.children if c.dep_ == "pobj"]
+    return bool(objs) and model.span_include.get(f"pobj|{objs[0].lower_}", 0.0) >= 0.5
+
+
+def find_cues(doc: Doc, quotes=None, model: CueModel | None = None) -> list[tuple[Token, float]]:
+    """Every word the model takes for a cue, with its probability. ``quotes`` is a QuoteIndex."""
+    model = model or cue_model()
+    found = []
+    for tok, feats in candidate_features(doc, quotes):
+        p = model.score(feats)
+        if p >= model.threshold:
+            found.append((tok, p))
+    return found
+
+
+def candidate_features(doc: Doc, quotes=None):
+    """(token, features) for every candidate cue word of the document."""
+    for sent in doc.sents:
+        quoted_sentence = bool(quotes) and quotes.any_between(sent.start_char, sent.end_char)
+        for tok in sent:
+            if is_candidate(tok):
+                in_quote = bool(quotes) and quotes.inside(tok.idx)
+                yield tok, token_features(tok, in_quote, quoted_sentence)

@@ -1,0 +1,265 @@
+"""Speakers: cluster each article's mentions into entities and give every statement its speaker.
+
+- names: a full name and its surname, with or without a title, are one entity
+  ("Dmitry Peskov" = "Mr Peskov"); titles and pre-modifiers become descriptors;
+- definite role descriptions go to the entity whose descriptors share a word with them
+  ("the Russian leader" -> "Russian President Vladimir Putin"), else to the most salient person;
+- pronouns go to the nearest compatible entity, preferring sentence subjects; a third-person
+  pronoun inside a quotation never refers to the person being quoted;
+- "I"/"we" inside a quotation are the quoted speaker; "who" is what its clause describes;
+- unnamed sources are entities of their own, with the affiliation the text gives;
+- a quote-only paragraph carries on the speaker of the statement before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from spacy.tokens import Token
+
+from ..model import Entity, Span
+from .context import Context, Draft
+from .mentions import (
+    PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SPEAKER_PRONOUNS, THING_PRONOUNS, Mention, mention_for, name_mentions,
+)
+
+GENERIC_DESCRIPTOR_WORDS = {"the", "a", "an", "former", "new", "then", "current", "of", "and", "'s", "’s"}
+SENTENCES_BACK = 4
+
+
+@lru_cache(maxsize=1)
+def places() -> frozenset[str]:
+    lines = resources.files("quotegraph.data").joinpath("places.txt").read_text("utf-8").splitlines()
+    return frozenset(ln.strip().lower() for ln in lines if ln.strip() and not ln.startswith("#"))
+
+
+@dataclass
+class EntityDraft:
+    id: str
+    name: str
+    type: str
+    mentions: list[Mention] = field(default_factory=list)
+    descriptors: list[str] = field(default_factory=list)
+    gender: str | None = None
+    unnamed: bool = False
+    affiliation: str | None = None
+
+    @property
+    def surname(self) -> str:
+        return self.name.split()[-1].lower()
+
+    def add(self, m: Mention) -> None:
+        if all((x.start, x.end) != (m.start, m.end) for x in self.mentions):
+            self.mentions.append(m)
+        for d in m.descriptors:
+            if d and d not in self.descriptors and d.lower() != self.name.lower():
+                self.descriptors.append(d)
+        self.gender = self.gender or m.gender
+
+    def descriptor_words(self) -> set[str]:
+        words = set()
+        for d in self.descriptors:
+            words.update(w.lower() for w in d.split())
+        return words - GENERIC_DESCRIPTOR_WORDS
+
+
+class Registry:
+    """The entities of one document, built mention by mention."""
+
+    def __init__(self) -> None:
+        self.entities: list[EntityDraft] = []
+        self.by_mention: dict[tuple[int, int], EntityDraft] = {}
+
+    def new(self, name: str, type_: str, **kw) -> EntityDraft:
+        e = EntityDraft(id=f"e{len(self.entities) + 1}", name=name, type=type_, **kw)
+        self.entities.append(e)
+        return e
+
+    def link(self, m: Mention, e: EntityDraft) -> EntityDraft:
+        e.add(m)
+        self.by_mention[(m.start, m.end)] = e
+        return e
+
+    def add_name(self, m: Mention) -> EntityDraft:
+        words = m.name.split()
+        low = m.name.lower()
+        type_ = "ORG" if m.org else ("GPE" if low in places() else "PERSON")
+        for e in self.entities:
+            if e.name.lower() == low and not e.unnamed:
+                return self.link(m, e)
+        if len(words) >= 2:
+            # a surname seen alone before ("Trump said ... Donald Trump") takes the full name
+            for e in reversed(self.entities):
+                if e.type == "PERSON" == type_ and not e.unnamed and len(e.name.split()) == 1 \
+                        and e.name.lower() == words[-1].lower():
+                    e.name = m.name
+                    return self.link(m, e)
+        else:
+            for e in reversed(self.entities):
+                if not e.unnamed and e.type == type_ and (e.surname == low or
+                                                          (type_ == "ORG" and low in e.name.lower().split())):
+                    return self.link(m, e)
+        return self.link(m, self.new(m.name, type_))
+
+
+def resolve_speakers(ctx: Context) -> None:
+    registry = Registry()
+    for m in name_mentions(ctx.doc):
+        registry.add_name(m)
+    drafts = sorted(ctx.drafts, key=_depth)  # outer statements first: inner pronouns depend on them
+    for d in drafts:
+        if d.source_token is None or d.source is None:
+            continue
+        m = mention_for(d.source_token, d.source)
+        if m is None:
+            continue
+        entity = _resolve(ctx, registry, m, d)
+        if entity is not None:
+            d.speaker = entity.id
+    for d in sorted(ctx.drafts, key=lambda d: d.start):
+        if d.speaker is None and d.continues is not None:
+            d.speaker = d.continues.speaker
+    ctx.entities = [_to_entity(ctx.text, e) for e in registry.entities]
+
+
+def _depth(d: Draft) -> int:
+    n = 0
+    while d.nested_in is not None and n < 10:
+        d, n = d.nested_in, n + 1
+    return n
+
+
+def _resolve(ctx: Context, registry: Registry, m: Mention, d: Draft) -> EntityDraft | None:
+    key = (m.start, m.end)
+    if key in registry.by_mention:
+        return registry.by_mention[key]
+    if m.kind == "name":
+        # the source span may hold a name mention found earlier (a longer or shorter span)
+        for (s, e), ent in registry.by_mention.items():
+            if s >= m.start and e <= m.end and m.head is not None and s <= m.head.idx < e:
+                ent.add(m)
+                return ent
+        return registry.add_name(m)
+    if m.kind == "pronoun":
+        return _resolve_pronoun(ctx, registry, m, d)
+    if m.kind == "description":
+        return _resolve_description(ctx, registry, m, d)
+    if m.kind == "unnamed":
+        name = _without_determiner(m)
+        for e in reversed(registry.entities):
+            if e.unnamed and e.name.lower() == name.lower() and m.head.lower_ not in ("source", "sources"):
+                return registry.link(m, e)
+        return registry.link(m, registry.new(name, "PERSON", unnamed=True, affiliation=m.affiliation))
+    name = _without_determiner(m)  # groups: "Republicans", "the poll", "critics"
+    for e in registry.entities:
+        if e.type == "GROUP" and e.name.lower() == name.lower():
+            return registry.link(m, e)
+    return registry.link(m, registry.new(name, "GROUP"))
+
+
+def _without_determiner(m: Mention) -> str:
+    words = m.text.split()
+    if words and words[0].lower() in ("a", "an", "the", "another", "this", "that"):
+        words = words[1:]
+    return " ".join(words) or m.text
+
+
+def _quoting_speakers(ctx: Context, offset: int, d: Draft) -> set[str]:
+    """Who is speaking in the quotations around ``offset``: a pronoun there is not them."""
+    out = set()
+    for other in ctx.drafts:
+        if other is not d and other.quotation is not None and other.covers(offset, offset + 1) and other.speaker:
+            out.add(other.speaker)
+    return out
+
+
+def _resolve_pronoun(ctx: Context, registry: Registry, m: Mention, d: Draft) -> EntityDraft | None:
+    low = m.head.lower_
+    if low in RELATIVE_PRONOUNS:
+        # "Peskov, who said ...": the noun the relative clause hangs on
+        clause = m.head.head
+        noun = clause.head if clause.dep_ in ("relcl", "acl") else None
+        if noun is None or noun == m.head:
+            return None
+        return _resolve(ctx, registry, mention_for(noun, _noun_span(noun)) or m, d) if noun.pos_ != "PRON" else None
+    if low in SPEAKER_PRONOUNS:
+        speakers = _quoting_speakers(ctx, m.start, d)
+        if len(speakers) == 1:
+            return registry.link(m, _entity(registry, speakers.pop()))
+        return None
+    exclude = _quoting_speakers(ctx, m.start, d)
+    want = "thing" if low in THING_PRONOUNS else ("plural" if low in PLURAL_PRONOUNS else "person")
+    entity = _salient(ctx, registry, m, exclude, want)
+    return registry.link(m, entity) if entity is not None else None
+
+
+def _resolve_description(ctx: Context, registry: Registry, m: Mention, d: Draft) -> EntityDraft | None:
+    words = {w.lower() for w in m.descriptors[0].split()} - GENERIC_DESCRIPTOR_WORDS if m.descriptors else set()
+    before = [e for e in registry.entities if not e.unnamed and e.type == "PERSON"
+              and any(x.start < m.start for x in e.mentions)]
+    scored = [(len(words & e.descriptor_words()), max(x.start for x in e.mentions if x.start < m.start), e)
+              for e in before]
+    scored = [s for s in scored if s[0] > 0]
+    if scored:
+        return registry.link(m, max(scored, key=lambda s: (s[0], s[1]))[2])
+    entity = _salient(ctx, registry, m, _quoting_speakers(ctx, m.start, d), "person")
+    if entity is not None:
+        return registry.link(m, entity)
+    return registry.link(m, registry.new(_without_determiner(m), "PERSON", unnamed=True,
+                                         affiliation=m.affiliation))
+
+
+def _entity(registry: Registry, entity_id: str) -> EntityDraft:
+    return next(e for e in registry.entities if e.id == entity_id)
+
+
+def _compatible(e: EntityDraft, m: Mention, want: str) -> bool:
+    if want == "thing":
+        return e.type == "ORG"
+    if want == "plural":
+        return e.type in ("ORG", "GROUP")
+    if e.type != "PERSON" or e.unnamed and not e.mentions:
+        return False
+    return m.gender is None or e.gender is None or e.gender == m.gender
+
+
+def _salient(ctx: Context, registry: Registry, m: Mention, exclude: set[str], want: str) -> EntityDraft | None:
+    """The entity a pronoun most likely points back to: the nearest compatible mention in its own
+    sentence, else the subject (or failing that the nearest mention) of the sentences before."""
+    doc = ctx.doc
+    here = m.head.sent
+    mentions = sorted(((x, e) for e in registry.entities for x in e.mentions), key=lambda p: p[0].start)
+    compatible = [(x, e) for x, e in mentions if x.start < m.start and e.id not in exclude and _compatible(e, m, want)]
+    if not compatible:
+        return None
+    in_sentence = [(x, e) for x, e in compatible if x.start >= here.start_char]
+    if in_sentence:
+        return in_sentence[-1][1]
+    sent_start = here.start
+    for _ in range(SENTENCES_BACK):
+        if sent_start == 0:
+            break
+        prev = doc[sent_start - 1].sent
+        inside = [(x, e) for x, e in compatible if prev.start_char <= x.start < prev.end_char]
+        subjects = [(x, e) for x, e in inside if x.head is not None and x.head.dep_ in ("nsubj", "nsubjpass")]
+        if subjects:
+            return subjects[0][1]
+        if inside:
+            return inside[-1][1]
+        sent_start = prev.start
+    return compatible[-1][1]
+
+
+def _noun_span(noun: Token) -> tuple[int, int]:
+    from .reported import mention_span
+
+    return mention_span(noun)
+
+
+def _to_entity(text: str, e: EntityDraft) -> Entity:
+    mentions = sorted({(m.start, m.end) for m in e.mentions})
+    return Entity(id=e.id, name=e.name, type=e.type,
+                  mentions=[Span.of(text, s, t) for s, t in mentions],
+                  descriptors=list(e.descriptors), unnamed=e.unnamed, affiliation=e.affiliation)
