@@ -50,6 +50,12 @@ def _attach(ctx: Context, q: Quotation, previous: Draft | None) -> Draft | None:
             if len(q.fragments) == 1:
                 owner.content = [(lo, hi)]
         return owner
+    governor = _governing_statement(ctx, q)
+    if governor is not None:
+        # "called Trump a “pathological liar”": the quotation completes the cue's content
+        governor.content = [(min(governor.start, q.start), max(governor.end, q.end))]
+        governor.kind = "mixed"
+        return governor
     if q.words(ctx.text) < MIN_STATEMENT_WORDS:
         return None
     cue = _cue_beside(ctx, q)
@@ -57,10 +63,43 @@ def _attach(ctx: Context, q: Quotation, previous: Draft | None) -> Draft | None:
         draft = _draft_from_cue(ctx, cue, q)
         ctx.drafts.append(draft)
         return draft
-    if _opens_paragraph(ctx, q) and previous is not None:
-        draft = Draft(kind="direct", content=list(q.fragments), quotation=q, continues=previous)
-        ctx.drafts.append(draft)
-        return draft
+    if previous is not None and _continues(ctx, previous, q):
+        # PolNeAR and most style guides: a quotation following on with no cue of its own is
+        # more of the same statement ("“…,” she said. “More.”" or a quote-only paragraph)
+        previous.content = sorted(previous.content + list(q.fragments))
+        if previous.kind == "indirect":
+            previous.kind = "mixed"
+        return previous
+    return None
+
+
+def _continues(ctx: Context, previous: Draft, q: Quotation) -> bool:
+    """The quotation opens a sentence in the paragraph of the previous statement or the next one."""
+    text = ctx.text
+    if previous.end > q.start:
+        return False
+    between = text[previous.end:q.start]
+    if between.count("\n") and not _opens_paragraph(ctx, q):
+        return False
+    if len([p for p in between.split("\n") if p.strip()]) > 1:
+        return False  # a whole paragraph of narration in between
+    before = text[:q.start].rstrip()
+    return not before or before[-1] in ".!?\u201d\"\n:" or _opens_paragraph(ctx, q)
+
+
+def _governing_statement(ctx: Context, q: Quotation) -> Draft | None:
+    """A reported statement whose cue governs the quotation in the parse, in the same sentence."""
+    span = ctx.doc.char_span(q.start, q.end, alignment_mode="expand")
+    if span is None or len(q.fragments) > 1:
+        return None
+    root = span.root
+    for d in ctx.drafts:
+        if d.cue_token is None or d.quotation is not None or _inside_quote(q, *d.cue):
+            continue
+        if d.cue_token.sent != root.sent or d.cue_token.i > span.start:
+            continue
+        if d.cue_token in root.ancestors and d.start < q.start:
+            return d
     return None
 
 

@@ -26,6 +26,7 @@ TITLES = {
     "spokesperson", "candidate", "nominee", "congressman", "congresswoman", "councilman", "councilwoman",
     "premier", "deputy", "foreign", "defence", "defense", "home", "state", "former", "first", "lady",
 }
+COURTESY_TITLES = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "dr", "dr.", "sir", "dame"}
 MALE_TITLES = {"mr", "mr.", "sir", "lord", "king", "prince", "father", "congressman", "councilman", "spokesman", "chairman"}
 FEMALE_TITLES = {"mrs", "mrs.", "ms", "ms.", "miss", "dame", "lady", "queen", "princess", "congresswoman",
                  "councilwoman", "spokeswoman", "chairwoman"}
@@ -90,6 +91,22 @@ def name_tokens(head: Token) -> list[Token]:
     return list(doc[i:head.i + 1])
 
 
+CALENDAR = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+            "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+            "jan.", "feb.", "aug.", "sept.", "oct.", "nov.", "dec."}
+
+
+def _not_a_name(name: list[Token]) -> bool:
+    """Dates, lone titles, and capitalised words that open a sentence ("War would break out")."""
+    if len(name) == 1:
+        t = name[0]
+        if t.lower_ in CALENDAR or t.lower_ in TITLES:
+            return True
+        if t.is_sent_start and t.text[1:].islower() and t.dep_ not in ("nsubj", "poss", "pobj", "dobj"):
+            return True
+    return False
+
+
 def split_title(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
     """("President", "Vladimir", "Putin") -> titles [President], name [Vladimir, Putin]."""
     k = 0
@@ -115,10 +132,11 @@ def mention_for(head: Token, span: tuple[int, int] | None = None) -> Mention | N
     if head.pos_ == "PROPN":
         run = name_tokens(head)
         titles, name = split_title(run)
-        modifiers = [t for t in head.lefts if t.i < run[0].i and t.dep_ in ("compound", "amod", "nmod")
+        modifiers = [t.left_edge.i for t in head.lefts if t.i < run[0].i and t.dep_ in ("compound", "amod", "nmod")
                      and t.pos_ in ("NOUN", "ADJ", "PROPN")]
-        descriptor_words = [t for t in doc[min([t.i for t in modifiers] + [run[0].i]):run[0].i + len(titles)]
-                            if not t.is_punct and t.dep_ != "det"]
+        descriptor_words = [t for t in doc[min(modifiers + [run[0].i]):run[0].i + len(titles)]
+                            if not t.is_punct and t.dep_ not in ("det", "poss", "case")
+                            and t.lower_ not in COURTESY_TITLES]
         descriptors = [" ".join(t.text for t in descriptor_words)] if descriptor_words else []
         gender = None
         if any(t.lower_ in MALE_TITLES for t in titles):
@@ -177,17 +195,17 @@ def name_mentions(doc: Doc) -> list[Mention]:
         if tok.pos_ != "PROPN" or tok.i in seen_heads:
             continue
         # the head of a run is its last proper noun whose syntactic head is outside the run
-        if tok.i + 1 < len(doc) and doc[tok.i + 1].pos_ == "PROPN" and tok.head.i == tok.i + 1:
-            continue
+        if tok.head.i > tok.i and all(t.pos_ == "PROPN" for t in doc[tok.i + 1:tok.head.i + 1]):
+            continue  # not the last word of its name
         run = name_tokens(tok)
         if not run:
             continue
         seen_heads.update(t.i for t in run)
         titles, name = split_title(run)
-        if not name or not name[0].text[:1].isupper():
+        if not name or not name[0].text[:1].isupper() or _not_a_name(name):
             continue
         m = mention_for(tok, (run[0].idx, tok.idx + len(tok)))
-        if m is not None:
+        if m is not None and m.kind == "name":
             found.append(m)
     for m in _NO_10.finditer(doc.text):
         span = doc.char_span(m.start(), m.end(), alignment_mode="expand")

@@ -63,6 +63,17 @@ def source_head(cue: Token, depth: int = 0) -> Token | None:
                 if objs and objs[0].pos_ in ("PROPN", "PRON", "NOUN"):
                     return objs[0]
         return None
+    for child in cue.lefts:
+        # "Peskov, asked about it, said": the parser often hangs the subject on the participle
+        if child.dep_ == "advcl" and child.tag_ in ("VBN", "VBD") and _comma_before(cue):
+            subject = next((c for c in child.children if c.dep_ == "nsubj"), None)
+            if subject is not None and subject.i < child.i:
+                return subject
+    if cue.dep_ == "ccomp" and cue.head.i < cue.i and cue.head.tag_ in ("VBN", "VBD") and _comma_before(cue):
+        # "The spokesman, asked if …, said:" parsed with "asked" as the main verb
+        subject = next((c for c in cue.head.children if c.dep_ == "nsubj"), None)
+        if subject is not None:
+            return subject
     if cue.dep_ == "acl" and cue.head.pos_ in ("NOUN", "PROPN", "PRON"):
         return cue.head  # "Peskov, asked about it, said"; "a statement saying"
     if cue.dep_ in INHERITS_SUBJECT and depth < 3:
@@ -70,21 +81,29 @@ def source_head(cue: Token, depth: int = 0) -> Token | None:
     return None
 
 
+def _comma_before(tok: Token) -> bool:
+    return tok.i > 0 and tok.nbor(-1).text == ","
+
+
 def mention_span(head: Token) -> tuple[int, int]:
-    """Characters of the mention headed by ``head``: its subtree, without trailing clauses
-    set off by commas ("Dmitry Peskov, asked about ..., " -> "Dmitry Peskov")."""
+    """Characters of the mention headed by ``head``: its whole subtree, appositions and
+    relative clauses included ("Victor Cha, who served as Asia director"), as annotators mark it,
+    but never reaching into the cue's own clause."""
     doc = head.doc
-    start = head.left_edge.i
-    end = head.i
-    for tok in doc[head.i + 1: head.right_edge.i + 1]:
-        if tok.dep_ == "punct" and tok.text in ",(\u2014\u2013-":
-            break
-        if tok.dep_ in ("relcl", "acl") and tok.head == head:
-            break
-        end = tok.i
-    while start < end and doc[start].dep_ == "punct":
+    start, end = head.left_edge.i, head.right_edge.i
+    if head.head.i > head.i:
+        end = min(end, head.head.i - 1)
+    elif head.head.i < head.i:
+        start = max(start, head.head.i + 1)
+    while start < end and (doc[start].is_punct or doc[start].is_space):
         start += 1
-    return doc[start].idx, doc[end].idx + len(doc[end])
+    while end > start and (doc[end].is_punct or doc[end].is_space) and doc[end].text not in ")”":
+        end -= 1
+    s, e = doc[start].idx, doc[end].idx + len(doc[end])
+    text = doc.text
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
 
 
 def content_span(cue: Token, cue_start: int, cue_end: int) -> tuple[int, int] | None:

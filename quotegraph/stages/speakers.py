@@ -101,6 +101,10 @@ class Registry:
                 if not e.unnamed and e.type == type_ and (e.surname == low or
                                                           (type_ == "ORG" and low in e.name.lower().split())):
                     return self.link(m, e)
+            for e in reversed(self.entities):  # a first name alone: "Boris, I don't want to ..."
+                if e.type == "PERSON" == type_ and not e.unnamed and len(e.name.split()) >= 2 \
+                        and e.name.split()[0].lower() == low:
+                    return self.link(m, e)
         return self.link(m, self.new(m.name, type_))
 
 
