@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
 from spacy.tokens import Doc, Token
 
 CANDIDATE_POS = {"VERB", "AUX", "NOUN", "ADJ"}
@@ -69,17 +70,27 @@ def token_features(tok: Token, in_quote: bool, next_to_quote: bool) -> list[str]
 
 @dataclass
 class CueModel:
+    """Logistic regression: sparse weights over feature strings plus dense weights over the
+    spaCy pipeline's contextual vector of the word (``doc.tensor``), which lets the model
+    tell "tossed" from "said" even for verbs it saw rarely."""
+
     weights: dict[str, float]
     threshold: float
     span_include: dict[str, float]  # "dep|word" or "dep|POS" -> rate at which annotators include that child
+    dense: list[float] | None = None
+
+    def __post_init__(self) -> None:
+        self._dense = np.asarray(self.dense, dtype=np.float32) if self.dense else None
 
     @classmethod
     def load(cls) -> "CueModel":
         data = json.loads(resources.files("quotegraph.data").joinpath(MODEL_FILE).read_text("utf-8"))
-        return cls(data["weights"], data["threshold"], data["span_include"])
+        return cls(data["weights"], data["threshold"], data["span_include"], data.get("dense"))
 
-    def score(self, feats: list[str]) -> float:
+    def score(self, feats: list[str], vector=None) -> float:
         z = sum(self.weights.get(f, 0.0) for f in feats)
+        if self._dense is not None and vector is not None and len(vector) == len(self._dense):
+            z += float(np.dot(self._dense, vector))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def includes(self, child: Token) -> bool:
@@ -120,9 +131,12 @@ def cue_span(head: Token, model: CueModel) -> tuple[int, int]:
     for child in sorted(head.rights, key=lambda c: c.i):
         if child.i != end + 1:
             break
+        if child.dep_ == "prep" and _prep_object_in_cue(child, model):
+            end = child.right_edge.i  # "said in a statement", "wrote in an email"
+            continue
         if not model.includes(child):
             break
-        end = child.right_edge.i if child.dep_ == "prep" and _prep_object_in_cue(child, model) else child.i
+        end = child.i
     return start, end + 1
 
 
@@ -143,8 +157,9 @@ def find_cues(doc: Doc, quotes=None, model: CueModel | None = None) -> list[tupl
     """Every word the model takes for a cue, with its probability. ``quotes`` is a QuoteIndex."""
     model = model or cue_model()
     found = []
+    vectors = doc.tensor if doc.tensor is not None and len(doc.tensor) == len(doc) else None
     for tok, feats in candidate_features(doc, quotes):
-        p = model.score(feats)
+        p = model.score(feats, vectors[tok.i] if vectors is not None else None)
         if p >= model.threshold or (quotes is not None and quotes.inside(tok.idx) and _reports_inside_quote(tok)):
             found.append((tok, p))
     return found

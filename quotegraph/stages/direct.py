@@ -26,14 +26,10 @@ NEAR_QUOTE_THRESHOLD = 0.15
 
 
 def attribute_quotations(ctx: Context) -> None:
-    previous: Draft | None = None
     for q in ctx.quotations:
-        draft = _attach(ctx, q, previous)
-        if draft is not None:
-            previous = draft
+        draft = _attach(ctx, q, _latest_before(ctx, q.start))
         for nested in q.nested:
             _attach_nested(ctx, q, nested, draft)
-        previous = _latest_before(ctx, q.end) or previous
 
 
 def _attach(ctx: Context, q: Quotation, previous: Draft | None) -> Draft | None:
@@ -143,7 +139,7 @@ def _cue_beside(ctx: Context, q: Quotation, lo: int | None = None, hi: int | Non
                 continue
             if lo is not None and not (lo <= tok.idx < hi):
                 continue
-            p = model.score(token_features(tok, False, True))
+            p = model.score(token_features(tok, False, True), _vector(tok))
             if p < NEAR_QUOTE_THRESHOLD:
                 continue
             distance = min(abs(tok.idx - q.start), abs(tok.idx - q.end))
@@ -151,6 +147,11 @@ def _cue_beside(ctx: Context, q: Quotation, lo: int | None = None, hi: int | Non
             if best is None or score > best[0]:
                 best = (score, tok)
     return best[1] if best else None
+
+
+def _vector(tok: Token):
+    tensor = tok.doc.tensor
+    return tensor[tok.i] if tensor is not None and len(tensor) == len(tok.doc) else None
 
 
 def _draft_from_cue(ctx: Context, cue: Token, q: Quotation) -> Draft:
@@ -174,7 +175,9 @@ def _opens_paragraph(ctx: Context, q: Quotation) -> bool:
 
 
 def _latest_before(ctx: Context, offset: int) -> Draft | None:
-    before = [d for d in ctx.drafts if d.start < offset and d.nested_in is None]
+    """The statement that ends last before ``offset`` (one starting inside a quotation there
+    belongs to that quotation and does not count)."""
+    before = [d for d in ctx.drafts if d.end <= offset]
     return max(before, key=lambda d: d.start) if before else None
 
 

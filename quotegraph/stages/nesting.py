@@ -26,10 +26,21 @@ def _holds(outer: Draft, inner: Draft) -> bool:
 
 def _drop_duplicates(ctx: Context) -> None:
     """Two cues that found the same content (e.g. "said" and "added" in one sentence):
-    keep the likelier."""
+    keep the likelier. One cue that found two quotations ("“No,” he said, “never.”"):
+    one statement with two fragments."""
     best: dict[tuple, Draft] = {}
     for d in ctx.drafts:
         key = tuple(d.content)
         if key not in best or d.score > best[key].score:
             best[key] = d
-    ctx.drafts = list(best.values())
+    by_cue: dict[tuple, Draft] = {}
+    kept = []
+    for d in sorted(best.values(), key=lambda d: d.start):
+        first = by_cue.get(d.cue) if d.cue else None
+        if first is not None and first.kind == d.kind == "direct":
+            first.content = sorted(first.content + d.content)
+            continue
+        if d.cue:
+            by_cue[d.cue] = d
+        kept.append(d)
+    ctx.drafts = kept

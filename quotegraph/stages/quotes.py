@@ -47,25 +47,33 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _PARAGRAPH.finditer(text) if m.group(0).strip()]
 
 
-def _is_opening_straight(text: str, i: int) -> bool:
+def _is_opening_straight(text: str, i: int, length: int = 1) -> bool:
     before = text[i - 1] if i > 0 else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
+    after = text[i + length] if i + length < len(text) else " "
     if after.isspace():
         return False
     return before.isspace() or before in "([{\u2014\u2013-/:" or i == 0
 
 
-def _double_marks(text: str, start: int, end: int) -> list[tuple[int, str]]:
-    """Double quotation marks of one paragraph as (offset, 'open'|'close')."""
+TWO_APOSTROPHES = STRAIGHT_SINGLE * 2  # stands for a straight double mark in some newswire text
+
+
+def _double_marks(text: str, start: int, end: int) -> list[tuple[int, str, int]]:
+    """Double quotation marks of one paragraph as (offset, 'open'|'close', length)."""
     marks = []
-    for i in range(start, end):
+    i = start
+    while i < end:
         ch = text[i]
         if ch in OPEN_DOUBLE:
-            marks.append((i, "open"))
+            marks.append((i, "open", 1))
         elif ch in CLOSE_DOUBLE:
-            marks.append((i, "close"))
+            marks.append((i, "close", 1))
         elif ch == STRAIGHT_DOUBLE:
-            marks.append((i, "open" if _is_opening_straight(text, i) else "close"))
+            marks.append((i, "open" if _is_opening_straight(text, i) else "close", 1))
+        elif text.startswith(TWO_APOSTROPHES, i) and text[i + 2:i + 3] != STRAIGHT_SINGLE:
+            marks.append((i, "open" if _is_opening_straight(text, i, 2) else "close", 2))
+            i += 1
+        i += 1
     return marks
 
 
@@ -73,13 +81,14 @@ def _pair_in_paragraph(text: str, start: int, end: int) -> tuple[list[tuple[int,
     """Pair double marks in one paragraph; return closed pairs and the offset of an unclosed opener."""
     pairs: list[tuple[int, int]] = []
     opened: int | None = None
-    for offset, role in _double_marks(text, start, end):
+    for offset, role, length in _double_marks(text, start, end):
+        straight = text[offset] in (STRAIGHT_DOUBLE, STRAIGHT_SINGLE)
         if opened is None:
             if role == "open":
                 opened = offset
             # a closing mark with nothing open is a stray: ignored
-        elif role == "close" or text[offset] == STRAIGHT_DOUBLE:
-            pairs.append((opened, offset + 1))
+        elif role == "close" or straight:
+            pairs.append((opened, offset + length))
             opened = None
         else:
             # two openers in a row: the first was a stray (or an unclosed quotation); restart here

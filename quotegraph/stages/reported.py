@@ -12,7 +12,9 @@ from .context import Context, Draft
 from .cues import cue_model, cue_span
 
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
-CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "csubj", "attr", "oprd")
+COMPLEMENT_DEPS = ("xcomp", "dobj", "oprd", "attr", "acomp")
+# Prepositions that complete a cue's object ("slammed X for Y", "described X as Y", "accused X of Y").
+COMPLEMENT_PREPS = {"for", "as", "of", "against", "over"}
 # Where a cue has no subject of its own it shares its governor's ("X disputed it, saying ...").
 INHERITS_SUBJECT = ("conj", "advcl", "xcomp", "pcomp")
 PUNCT_EDGE = set(" \n\t,;:.-\u2014\u2013")
@@ -23,16 +25,14 @@ def build_reported(ctx: Context) -> None:
     for head, p in ctx.cues:
         start, end = cue_span(head, model)
         cue_chars = (ctx.doc[start].idx, ctx.doc[end - 1].idx + len(ctx.doc[end - 1]))
-        content = content_span(head, start, end)
-        if content is None:
+        content = [_strip(ctx.text, s, e) for s, e in content_span(head, start, end)]
+        content = [(s, e) for s, e in content if e > s]
+        if not content:
             continue
         source_tok = source_head(head)
         source = mention_span(source_tok) if source_tok is not None else None
-        c0, c1 = _strip(ctx.text, *content)
-        if c1 <= c0:
-            continue
         ctx.drafts.append(
-            Draft(kind="indirect", content=[(c0, c1)], cue=cue_chars, source=source,
+            Draft(kind="indirect", content=content, cue=cue_chars, source=source,
                   cue_token=head, source_token=source_tok, score=p)
         )
 
@@ -65,7 +65,7 @@ def source_head(cue: Token, depth: int = 0) -> Token | None:
         return None
     for child in cue.lefts:
         # "Peskov, asked about it, said": the parser often hangs the subject on the participle
-        if child.dep_ == "advcl" and child.tag_ in ("VBN", "VBD") and _comma_before(cue):
+        if child.dep_ in ("advcl", "ccomp") and child.tag_ in ("VBN", "VBD") and _comma_before(cue):
             subject = next((c for c in child.children if c.dep_ == "nsubj"), None)
             if subject is not None and subject.i < child.i:
                 return subject
@@ -106,63 +106,74 @@ def mention_span(head: Token) -> tuple[int, int]:
     return s, e
 
 
-def content_span(cue: Token, cue_start: int, cue_end: int) -> tuple[int, int] | None:
-    """Characters of what the cue reports, or None when the cue has no content."""
+def content_span(cue: Token, cue_start: int, cue_end: int) -> list[tuple[int, int]]:
+    """Character fragments of what the cue reports; empty when the cue has no content."""
     doc = cue.doc
     if cue.lower_ == "according":
         governor = cue.head
-        if governor == cue:
-            return None
-        return _subtree_minus(governor, cue)
-    for dep in CONTENT_DEPS:
-        for child in cue.children:
-            if child.dep_ == dep and child.i >= cue_end or (child.dep_ == dep and child.dep_ == "ccomp"):
-                return _subtree_chars(child)
+        return _subtree_minus(governor, cue) if governor != cue else []
+    clauses = [c for c in cue.children if c.dep_ in ("ccomp", "csubj") and not c.i in range(cue_start, cue_end)]
+    if clauses:
+        # "said (that) …": the reported clause alone, not the hearer ("told reporters that …")
+        after = [c for c in clauses if c.i > cue.i]
+        clause = after[0] if after else clauses[-1]
+        return [_subtree_chars(clause)]
+    complements = [c for c in cue.rights if c.i >= cue_end and c.dep_ in COMPLEMENT_DEPS]
+    if complements:
+        # "slammed Kaine for his work", "described the showdown as ominous", "urged nations to act"
+        complements += [c for c in cue.rights if c.i > complements[0].i and c.dep_ == "prep"
+                        and c.lower_ in COMPLEMENT_PREPS]
+        return [_chars(min(c.left_edge.i for c in complements), max(c.right_edge.i for c in complements), doc)]
     for child in cue.children:  # "called for X to Y": the object of the absorbed preposition
         if child.dep_ == "prep" and cue_start <= child.i < cue_end:
             objs = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
             if objs:
-                first = objs[0].left_edge.i
-                last = max(t.i for t in child.subtree)
-                return doc[first].idx, doc[last].idx + len(doc[last])
+                return [_chars(objs[0].left_edge.i, max(t.i for t in child.subtree), doc)]
     if cue.pos_ in ("NOUN", "PROPN"):
         for child in cue.children:
             if child.dep_ in ("acl", "ccomp", "relcl") and child.i > cue.i:
                 if child.dep_ == "relcl" and not any(g.dep_ == "mark" for g in child.children):
                     continue
-                return _subtree_chars(child)
+                return [_subtree_chars(child)]
     if cue.dep_ in ("parataxis", "advcl", "ccomp") and cue.head.pos_ in ("VERB", "AUX") and cue.head.i < cue.i:
         return _subtree_minus(cue.head, cue)  # "The plan will fail, he said."
-    return None
+    return []
+
+
+def _chars(first: int, last: int, doc) -> tuple[int, int]:
+    last = _before_according_to(first, last, doc)
+    return doc[first].idx, doc[last].idx + len(doc[last])
+
+
+def _before_according_to(first: int, last: int, doc) -> int:
+    """"… go up by 19.9 percent, according to the Tax Foundation, …": the second source's
+    phrase and what follows it are not the first statement's content."""
+    for k in range(first + 1, last):
+        if doc[k].text == "," and doc[k + 1].lower_ == "according":
+            return k - 1
+    return last
 
 
 def _subtree_chars(tok: Token) -> tuple[int, int]:
-    doc = tok.doc
-    return doc[tok.left_edge.i].idx, doc[tok.right_edge.i].idx + len(doc[tok.right_edge.i])
+    return _chars(tok.left_edge.i, tok.right_edge.i, tok.doc)
 
 
-def _subtree_minus(governor: Token, removed: Token) -> tuple[int, int] | None:
-    """The governor's subtree with the removed child's subtree cut off at whichever side it sits."""
+def _subtree_minus(governor: Token, removed: Token) -> list[tuple[int, int]]:
+    """The governor's subtree without the removed child's: one fragment, or two when the
+    cue interrupts the content ("The plan, he said, will fail")."""
     doc = governor.doc
     lo, hi = governor.left_edge.i, governor.right_edge.i
     r_lo, r_hi = removed.left_edge.i, removed.right_edge.i
-    if r_lo <= lo:
-        lo = r_hi + 1
-    elif r_hi >= hi:
-        hi = r_lo - 1
-    else:  # the cue sits inside: keep the longer side
-        if r_lo - lo >= hi - r_hi:
-            hi = r_lo - 1
-        else:
-            lo = r_hi + 1
-    # the subject of the governor stays: "the plan, he said, will fail" keeps both sides
-    while lo <= hi and doc[lo].is_punct:
-        lo += 1
-    while hi >= lo and doc[hi].is_punct and doc[hi].text not in "\u201d\"'\u2019":
-        hi -= 1
-    if hi < lo:
-        return None
-    return doc[lo].idx, doc[hi].idx + len(doc[hi])
+    sides = [(lo, r_lo - 1), (r_hi + 1, hi)]
+    fragments = []
+    for a, b in sides:
+        while a <= b and (doc[a].is_punct or doc[a].is_space) and doc[a].text not in "\u201c\"'\u2018":
+            a += 1
+        while b >= a and (doc[b].is_punct or doc[b].is_space) and doc[b].text not in "\u201d\"'\u2019":
+            b -= 1
+        if b >= a and any(not t.is_punct for t in doc[a:b + 1]):
+            fragments.append(_chars(a, b, doc))
+    return fragments
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
