@@ -19,12 +19,12 @@ from pathlib import Path
 
 from .pipeline import parse_many
 from .stages.context import QuoteIndex
-from .stages.cues import MODEL_FILE, CueModel, candidate_features, span_key
+from .stages.cues import MODEL_FILE, CueModel, candidate_features, dense_features, span_key
 from .stages.quotes import find_quotations
 from .evaluate import load_gold, trim
 
 SEED = 13
-EPOCHS = 8
+EPOCHS = 10
 BATCH = 32
 L2 = 1e-6
 LEARNING_RATE = 0.1
@@ -103,7 +103,7 @@ def examples(gold_docs: list[dict], docs, include):
         quotes = QuoteIndex(find_quotations(text))
         for tok, feats in candidate_features(doc, quotes):
             rows.append((feats, 1 if tok.i in heads else 0))
-            dense.append(doc.tensor[tok.i])
+            dense.append(dense_features(tok))
     return rows, np.asarray(dense, dtype=np.float32)
 
 

@@ -111,6 +111,15 @@ def span_key(child: Token) -> tuple[str, str]:
     return f"{child.dep_}|{child.lower_}", f"{child.dep_}|{child.pos_}"
 
 
+def dense_features(tok: Token):
+    """The contextual vectors of the word and of its syntactic head, side by side
+    (None when the pipeline gave no vectors)."""
+    tensor = tok.doc.tensor
+    if tensor is None or len(tensor) != len(tok.doc):
+        return None
+    return np.concatenate([tensor[tok.i], tensor[tok.head.i]])
+
+
 def is_candidate(tok: Token) -> bool:
     return tok.pos_ in CANDIDATE_POS or tok.lower_ == "according"
 
@@ -157,9 +166,8 @@ def find_cues(doc: Doc, quotes=None, model: CueModel | None = None) -> list[tupl
     """Every word the model takes for a cue, with its probability. ``quotes`` is a QuoteIndex."""
     model = model or cue_model()
     found = []
-    vectors = doc.tensor if doc.tensor is not None and len(doc.tensor) == len(doc) else None
     for tok, feats in candidate_features(doc, quotes):
-        p = model.score(feats, vectors[tok.i] if vectors is not None else None)
+        p = model.score(feats, dense_features(tok))
         if p >= model.threshold or (quotes is not None and quotes.inside(tok.idx) and _reports_inside_quote(tok)):
             found.append((tok, p))
     return found

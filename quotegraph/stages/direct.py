@@ -16,7 +16,7 @@ from spacy.tokens import Span as TokenSpan
 from spacy.tokens import Token
 
 from .context import Context, Draft
-from .cues import cue_model, cue_span, is_candidate, token_features
+from .cues import cue_model, cue_span, dense_features, is_candidate, token_features
 from .quotes import Quotation
 from .reported import source_head, mention_span
 
@@ -139,7 +139,7 @@ def _cue_beside(ctx: Context, q: Quotation, lo: int | None = None, hi: int | Non
                 continue
             if lo is not None and not (lo <= tok.idx < hi):
                 continue
-            p = model.score(token_features(tok, False, True), _vector(tok))
+            p = model.score(token_features(tok, False, True), dense_features(tok))
             if p < NEAR_QUOTE_THRESHOLD:
                 continue
             distance = min(abs(tok.idx - q.start), abs(tok.idx - q.end))
@@ -147,11 +147,6 @@ def _cue_beside(ctx: Context, q: Quotation, lo: int | None = None, hi: int | Non
             if best is None or score > best[0]:
                 best = (score, tok)
     return best[1] if best else None
-
-
-def _vector(tok: Token):
-    tensor = tok.doc.tensor
-    return tensor[tok.i] if tensor is not None and len(tensor) == len(tok.doc) else None
 
 
 def _draft_from_cue(ctx: Context, cue: Token, q: Quotation) -> Draft:
@@ -194,7 +189,5 @@ def _attach_nested(ctx: Context, outer: Quotation, nested: Quotation, outer_draf
     if nested.words(ctx.text) < MIN_STATEMENT_WORDS:
         return
     cue = _cue_beside(ctx, nested, outer.start, outer.end)
-    if cue is not None:
+    if cue is not None:  # without a cue a quotation in a quotation is a title or a scare quote
         ctx.drafts.append(_draft_from_cue(ctx, cue, nested))
-    else:
-        ctx.drafts.append(Draft(kind="direct", content=list(nested.fragments), quotation=nested))

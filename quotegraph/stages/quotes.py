@@ -104,6 +104,8 @@ def _nested_in(text: str, start: int, end: int) -> list[Quotation]:
         ch = text[i]
         before = text[i - 1]
         after = text[i + 1]
+        if STRAIGHT_SINGLE in (before, after) and ch == STRAIGHT_SINGLE:
+            continue  # half of a '' mark
         if ch in OPEN_SINGLE or (ch == STRAIGHT_SINGLE and not before.isalnum() and after.isalnum()):
             if opened is None and not before.isalnum():
                 opened = i

@@ -17,6 +17,7 @@ COMPLEMENT_DEPS = ("xcomp", "dobj", "oprd", "attr", "acomp")
 COMPLEMENT_PREPS = {"for", "as", "of", "against", "over"}
 # Where a cue has no subject of its own it shares its governor's ("X disputed it, saying ...").
 INHERITS_SUBJECT = ("conj", "advcl", "xcomp", "pcomp")
+IMPERSONAL_VERBS = {"appears", "appeared", "seems", "seemed", "is", "was", "remains", "remained", "looks", "looked"}
 PUNCT_EDGE = set(" \n\t,;:.-\u2014\u2013")
 
 
@@ -46,6 +47,8 @@ def source_head(cue: Token, depth: int = 0) -> Token | None:
                 return objs[0]
         return None
     for child in cue.children:
+        if child.dep_ == "expl" or (child.dep_ == "nsubj" and _dummy_it(child, cue)):
+            return None  # "it appeared that …", "it is unclear whether …": nobody is speaking
         if child.dep_ in ("nsubj", "csubj"):
             return child
     for child in cue.children:  # passive: "it was announced by the campaign"
@@ -79,6 +82,11 @@ def source_head(cue: Token, depth: int = 0) -> Token | None:
     if cue.dep_ in INHERITS_SUBJECT and depth < 3:
         return source_head(cue.head, depth + 1)
     return None
+
+
+def _dummy_it(subject: Token, cue: Token) -> bool:
+    return subject.lower_ == "it" and (cue.pos_ in ("ADJ", "AUX") or cue.lower_ in IMPERSONAL_VERBS) \
+        and any(c.dep_ in ("ccomp", "csubj", "xcomp", "acomp") for c in cue.children)
 
 
 def _comma_before(tok: Token) -> bool:
