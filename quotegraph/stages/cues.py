@@ -155,9 +155,10 @@ def _prep_object_in_cue(prep: Token, model: CueModel) -> bool:
     return bool(objs) and model.span_include.get(f"pobj|{objs[0].lower_}", 0.0) >= 0.5
 
 
-# Verbs that report speech even inside a quotation ("“… President Putin said that …”").
-# PolNeAR annotates almost no attribution inside a quotation (23 of 19,831 in train), so the
-# learned model rejects them; these unambiguous ones with a subject and a clause are kept.
+# Verbs that report speech wherever they stand. PolNeAR annotates almost no attribution inside
+# a quotation (23 of 19,831 in train) and few nested ones, so the learned model rejects
+# "“… President Putin said that …”" and "Lee said the general had said …"; with a subject
+# and a clause these verbs are kept all the same.
 SPEECH_VERBS = {"said", "says", "say", "told", "tells", "asked", "added", "warned", "claimed", "insisted",
                 "replied", "answered", "declared", "announced", "explained", "wrote", "stated"}
 
@@ -168,12 +169,28 @@ def find_cues(doc: Doc, quotes=None, model: CueModel | None = None) -> list[tupl
     found = []
     for tok, feats in candidate_features(doc, quotes):
         p = model.score(feats, dense_features(tok))
-        if p >= model.threshold or (quotes is not None and quotes.inside(tok.idx) and _reports_inside_quote(tok)):
+        if p >= model.threshold or _unmistakable(tok):
             found.append((tok, p))
     return found
 
 
-def _reports_inside_quote(tok: Token) -> bool:
+def _unmistakable(tok: Token) -> bool:
+    """Constructions that report speech whatever the model says, wherever they stand
+    (inside a quotation, or nested in another report): "X said (that) …", "X's claim that …"."""
+    deps = {c.dep_ for c in tok.children}
+    if tok.pos_ == "NOUN":
+        return tok.lower_ in SPEECH_NOUNS and "poss" in deps and any(
+            c.dep_ in ("acl", "ccomp") and any(g.lower_ == "that" and g.dep_ == "mark" for g in c.children)
+            for c in tok.children)
+    return _speech_verb_with_clause(tok)
+
+
+SPEECH_NOUNS = {"claim", "claims", "assertion", "allegation", "allegations", "statement", "insistence",
+                "suggestion", "contention", "denial", "warning", "promise", "argument", "accusation", "charge",
+                "remark", "remarks", "comment", "comments", "admission", "announcement", "view", "belief"}
+
+
+def _speech_verb_with_clause(tok: Token) -> bool:
     deps = {c.dep_ for c in tok.children}
     has_subject = "nsubj" in deps or (tok.dep_ == "conj" and any(c.dep_ == "nsubj" for c in tok.head.children))
     says_something = "ccomp" in deps or (tok.i + 1 < len(tok.doc) and tok.nbor(1).text in (":", ","))

@@ -134,6 +134,7 @@ def mention_for(head: Token, span: tuple[int, int] | None = None) -> Mention | N
         titles, name = split_title(run)
         modifiers = [t.left_edge.i for t in head.lefts if t.i < run[0].i and t.dep_ in ("compound", "amod", "nmod")
                      and t.pos_ in ("NOUN", "ADJ", "PROPN")]
+        modifiers += [t.left_edge.i for t in run]  # "Russian" hangs on "President", not on "Putin"
         descriptor_words = [t for t in doc[min(modifiers + [run[0].i]):run[0].i + len(titles)]
                             if not t.is_punct and t.dep_ not in ("det", "poss", "case")
                             and t.lower_ not in COURTESY_TITLES]

@@ -1,0 +1,157 @@
+"""One test per construction of reported speech, on short sentences written for the tests."""
+
+import pytest
+
+import quotegraph
+
+
+def statements(text):
+    analysis = quotegraph.analyze(text)
+    names = {e.id: e.name for e in analysis.entities}
+    return [
+        {
+            "kind": s.kind,
+            "content": [f.text for f in s.content],
+            "source": s.source.text if s.source else None,
+            "cue": s.cue.text if s.cue else None,
+            "speaker": names.get(s.speaker),
+            "nested_in": s.nested_in,
+            "id": s.id,
+        }
+        for s in analysis.statements
+    ]
+
+
+def only(text):
+    found = statements(text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    "text, content",
+    [
+        ("The mayor said that the bridge would reopen in May.", "that the bridge would reopen in May"),
+        ("The mayor said the bridge would reopen in May.", "the bridge would reopen in May"),
+    ],
+)
+def test_said_with_and_without_that(text, content):
+    s = only(text)
+    assert (s["kind"], s["content"], s["source"], s["cue"]) == ("indirect", [content], "The mayor", "said")
+
+
+def test_told_someone_that_leaves_the_hearer_out():
+    s = only("Ms Keller told reporters that the budget was balanced.")
+    assert s["content"] == ["that the budget was balanced"]
+    assert (s["source"], s["cue"], s["speaker"]) == ("Ms Keller", "told", "Keller")
+
+
+@pytest.mark.parametrize(
+    "text, content",
+    [
+        ("According to the ministry, the talks will resume on Friday.", "the talks will resume on Friday"),
+        ("The talks will resume on Friday, according to the ministry.", "The talks will resume on Friday"),
+    ],
+)
+def test_according_to(text, content):
+    s = only(text)
+    assert s["content"] == [content]
+    assert s["source"] == "the ministry"
+    assert s["cue"].lower() == "according to"
+
+
+def test_subject_of_a_parenthetical_participle():
+    s = only("Senator Alan Brooks, asked about the vote, said the bill would pass.")
+    assert (s["source"], s["speaker"], s["content"]) == ("Senator Alan Brooks", "Alan Brooks", ["the bill would pass"])
+
+
+@pytest.mark.parametrize(
+    "text, source, cue",
+    [
+        ("The bill will pass easily, said Senator Alan Brooks.", "Senator Alan Brooks", "said"),
+        ("The bill will pass easily, Mr Brooks added.", "Mr Brooks", "added"),
+    ],
+)
+def test_inverted_order(text, source, cue):
+    s = only(text)
+    assert (s["content"], s["source"], s["cue"]) == (["The bill will pass easily"], source, cue)
+
+
+def test_noun_cue_with_possessive_source():
+    found = statements("The ministry rejected the union's claim that wages had fallen.")
+    claim = next(s for s in found if s["cue"] == "claim")
+    assert claim["source"] == "the union's" or claim["source"] == "the union"
+    assert claim["content"] == ["that wages had fallen"]
+    rejection = next(s for s in found if s["cue"] == "rejected")
+    assert rejection["source"] == "The ministry"
+    assert claim["nested_in"] == rejection["id"]
+
+
+@pytest.mark.parametrize("verb", ["denied", "disputed", "rejected"])
+def test_denial_verbs_are_cues(verb):
+    s = only(f"The company {verb} that it had misled investors.")
+    assert (s["cue"], s["source"], s["content"]) == (verb, "The company", ["that it had misled investors"])
+
+
+def test_direct_quotation_with_cue_after():
+    s = only("“We will not back down,” the governor said.")
+    assert (s["kind"], s["content"], s["source"], s["cue"]) == ("direct", ["“We will not back down,”"], "the governor", "said")
+
+
+def test_direct_quotation_with_cue_before_and_colon():
+    s = only("The governor said: “We will not back down.”")
+    assert (s["kind"], s["content"]) == ("direct", ["“We will not back down.”"])
+
+
+def test_quotation_interrupted_by_its_cue_is_one_statement_in_two_fragments():
+    s = only("“There were no talks,” Mr Ortiz said, “none at all.”")
+    assert s["content"] == ["“There were no talks,”", "“none at all.”"]
+    assert s["kind"] == "direct"
+
+
+def test_mixed_statement_with_quoted_tail():
+    s = only("Mr Ortiz said the proposal was unworkable, “or, to put it plainly, dead”.")
+    assert s["kind"] == "mixed"
+    assert s["content"] == ["the proposal was unworkable, “or, to put it plainly, dead”"]
+
+
+def test_scare_quote_belongs_to_the_enclosing_statement():
+    s = only("Mr Ortiz said the plan had an “air of panic” about it.")
+    assert s["kind"] == "mixed"
+    assert "“air of panic”" in s["content"][0]
+
+
+def test_quote_only_paragraph_continues_the_speaker_before():
+    s = only("Anna Ortiz, the health minister, said hospitals were full.\n\n“We have no beds left. None.”")
+    assert s["speaker"] == "Anna Ortiz"
+    assert s["content"][-1] == "“We have no beds left. None.”"
+
+
+def test_quotation_running_over_paragraphs_british_style():
+    s = only("Dr Hall said: “The virus is spreading.\n\n“We need more nurses.”")
+    assert s["content"] == ["“The virus is spreading.", "“We need more nurses.”"]
+    assert s["speaker"] == "Hall"
+
+
+def test_nested_quotation_is_its_own_statement_attributed_to_the_quoted_person():
+    found = statements("Mr Lee said: “The general told me: ‘We are ready to move tonight’, and then he left.”")
+    outer = next(s for s in found if s["source"] == "Mr Lee")
+    inner = next(s for s in found if s["content"] == ["‘We are ready to move tonight’"])
+    assert inner["nested_in"] == outer["id"]
+    assert inner["source"] == "The general"
+    assert inner["kind"] == "direct"
+
+
+def test_nested_reported_speech_links_to_its_reporter():
+    found = statements("Mr Lee said that the general had said the troops were ready.")
+    outer = next(s for s in found if s["source"] == "Mr Lee")
+    inner = next(s for s in found if s["source"] == "the general")
+    assert inner["nested_in"] == outer["id"]
+
+
+def test_narration_without_speech_gives_nothing():
+    assert statements("The bridge reopened in May after two years of repairs.") == []
+
+
+def test_empty_text():
+    assert statements("") == []
