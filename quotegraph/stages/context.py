@@ -38,6 +38,27 @@ class Draft:
         return any(s <= start and end <= e for s, e in self.content)
 
 
+def text_of(doc: Doc) -> str:
+    """The document's text. spaCy's ``Doc.text`` rebuilds it from the tokens on every call."""
+    text = doc.user_data.get("quotegraph_text")
+    if text is None:
+        text = doc.user_data["quotegraph_text"] = doc.text
+    return text
+
+
+def sentence_of(tok: Token):
+    """The sentence holding ``tok``. spaCy's ``Token.sent`` walks the whole document on every
+    call; this looks it up in a list of sentence starts made once per document."""
+    doc = tok.doc
+    starts = doc.user_data.get("quotegraph_sentence_starts")
+    if starts is None:
+        starts = [s.start for s in doc.sents]
+        doc.user_data["quotegraph_sentence_starts"] = starts
+    k = bisect.bisect_right(starts, tok.i) - 1
+    end = starts[k + 1] if k + 1 < len(starts) else len(doc)
+    return doc[starts[k]:end]
+
+
 class QuoteIndex:
     """Answers "is this offset inside a quotation?" in O(log n)."""
 
@@ -60,6 +81,34 @@ class QuoteIndex:
         return (i < len(self._starts) and self._starts[i] < end) or self.inside(start)
 
 
+class DraftIndex:
+    """Drafts by the paragraphs they touch, so that the stages look only at statements near a
+    place instead of at every statement of a long document."""
+
+    def __init__(self, paragraph_starts: list[int]):
+        self._starts = paragraph_starts or [0]
+        self._by_paragraph: dict[int, list[Draft]] = {}
+
+    def paragraph(self, offset: int) -> int:
+        return max(0, bisect.bisect_right(self._starts, offset) - 1)
+
+    def add(self, d: Draft) -> None:
+        for p in range(self.paragraph(d.start), self.paragraph(max(d.start, d.end - 1)) + 1):
+            bucket = self._by_paragraph.setdefault(p, [])
+            if not any(x is d for x in bucket):
+                bucket.append(d)
+
+    def near(self, start: int, end: int, paragraphs_before: int = 0) -> list[Draft]:
+        seen: set[int] = set()
+        out = []
+        for p in range(self.paragraph(start) - paragraphs_before, self.paragraph(max(start, end - 1)) + 1):
+            for d in self._by_paragraph.get(p, ()):
+                if id(d) not in seen:
+                    seen.add(id(d))
+                    out.append(d)
+        return out
+
+
 @dataclass
 class Context:
     text: str
@@ -70,4 +119,28 @@ class Context:
     cues: list[tuple[Token, float]] = field(default_factory=list)
     drafts: list[Draft] = field(default_factory=list)
     entities: list = field(default_factory=list)
-    speaker_mentions: dict = field(default_factory=dict)  # id(draft) -> entity id
+    _index: DraftIndex | None = None
+
+    def add_draft(self, d: Draft) -> Draft:
+        self.drafts.append(d)
+        if self._index is not None:
+            self._index.add(d)
+        return d
+
+    def moved(self, d: Draft) -> None:
+        """Tell the index that a draft's content changed."""
+        if self._index is not None:
+            self._index.add(d)
+
+    def drafts_near(self, start: int, end: int, paragraphs_before: int = 0) -> list[Draft]:
+        """Drafts touching the paragraphs of [start, end) (and some paragraphs before)."""
+        if self._index is None:
+            from .quotes import paragraphs
+
+            self._index = DraftIndex([s for s, _ in paragraphs(self.text)])
+            for d in self.drafts:
+                self._index.add(d)
+        return self._index.near(start, end, paragraphs_before)
+
+    def reset_index(self) -> None:
+        self._index = None

@@ -15,7 +15,7 @@ from __future__ import annotations
 from spacy.tokens import Span as TokenSpan
 from spacy.tokens import Token
 
-from .context import Context, Draft
+from .context import Context, Draft, sentence_of
 from .cues import cue_model, cue_span, dense_features, is_candidate, token_features
 from .quotes import Quotation
 from .reported import source_head, mention_span
@@ -39,32 +39,34 @@ def _attach(ctx: Context, q: Quotation, previous: Draft | None) -> Draft | None:
             owner.content = list(q.fragments)
             owner.kind = "direct"
             owner.quotation = q
+            ctx.moved(owner)
         else:
             owner.kind = "mixed"
             lo = min(owner.start, q.start)
             hi = max(owner.end, q.end)
             if len(q.fragments) == 1:
                 owner.content = [(lo, hi)]
+                ctx.moved(owner)
         return owner
     governor = _governing_statement(ctx, q)
     if governor is not None:
         # "called Trump a “pathological liar”": the quotation completes the cue's content
         governor.content = [(min(governor.start, q.start), max(governor.end, q.end))]
         governor.kind = "mixed"
+        ctx.moved(governor)
         return governor
     if q.words(ctx.text) < MIN_STATEMENT_WORDS:
         return None
     cue = _cue_beside(ctx, q)
     if cue is not None:
-        draft = _draft_from_cue(ctx, cue, q)
-        ctx.drafts.append(draft)
-        return draft
+        return ctx.add_draft(_draft_from_cue(ctx, cue, q))
     if previous is not None and _continues(ctx, previous, q):
         # PolNeAR and most style guides: a quotation following on with no cue of its own is
         # more of the same statement ("“…,” she said. “More.”" or a quote-only paragraph)
         previous.content = sorted(previous.content + list(q.fragments))
         if previous.kind == "indirect":
             previous.kind = "mixed"
+        ctx.moved(previous)
         return previous
     return None
 
@@ -89,10 +91,10 @@ def _governing_statement(ctx: Context, q: Quotation) -> Draft | None:
     if span is None or len(q.fragments) > 1:
         return None
     root = span.root
-    for d in ctx.drafts:
+    for d in ctx.drafts_near(q.start, q.end):
         if d.cue_token is None or d.quotation is not None or _inside_quote(q, *d.cue):
             continue
-        if d.cue_token.sent != root.sent or d.cue_token.i > span.start:
+        if sentence_of(d.cue_token).start != sentence_of(root).start or d.cue_token.i > span.start:
             continue
         if d.cue_token in root.ancestors and d.start < q.start:
             return d
@@ -102,7 +104,7 @@ def _governing_statement(ctx: Context, q: Quotation) -> Draft | None:
 def _owner(ctx: Context, q: Quotation) -> Draft | None:
     """The reported statement whose content overlaps the quotation and whose cue is outside it."""
     best = None
-    for d in ctx.drafts:
+    for d in ctx.drafts_near(q.start, q.end):
         if d.quotation is not None or d.cue is None:
             continue
         if _inside_quote(q, *d.cue):
@@ -130,7 +132,7 @@ def _cue_beside(ctx: Context, q: Quotation, lo: int | None = None, hi: int | Non
     last = doc.char_span(q.end - 1, q.end, alignment_mode="expand")
     if first is None or last is None:
         return None
-    sentences = {first[0].sent.start: first[0].sent, last[0].sent.start: last[0].sent}
+    sentences = {sentence_of(t).start: sentence_of(t) for t in (first[0], last[0])}
     model = cue_model()
     best: tuple[float, Token] | None = None
     for sent in sentences.values():
@@ -172,13 +174,13 @@ def _opens_paragraph(ctx: Context, q: Quotation) -> bool:
 def _latest_before(ctx: Context, offset: int) -> Draft | None:
     """The statement that ends last before ``offset`` (one starting inside a quotation there
     belongs to that quotation and does not count)."""
-    before = [d for d in ctx.drafts if d.end <= offset]
+    before = [d for d in ctx.drafts_near(offset, offset + 1, paragraphs_before=2) if d.end <= offset]
     return max(before, key=lambda d: d.start) if before else None
 
 
 def _attach_nested(ctx: Context, outer: Quotation, nested: Quotation, outer_draft: Draft | None) -> None:
     """A quotation inside a quotation: the outer speaker quoting someone else."""
-    for d in ctx.drafts:
+    for d in ctx.drafts_near(outer.start, outer.end):
         if d.cue is not None and _inside_quote(outer, *d.cue) and any(
             s < nested.end and nested.start < e for s, e in d.content
         ):
@@ -190,4 +192,4 @@ def _attach_nested(ctx: Context, outer: Quotation, nested: Quotation, outer_draf
         return
     cue = _cue_beside(ctx, nested, outer.start, outer.end)
     if cue is not None:  # without a cue a quotation in a quotation is a title or a scare quote
-        ctx.drafts.append(_draft_from_cue(ctx, cue, nested))
+        ctx.add_draft(_draft_from_cue(ctx, cue, nested))

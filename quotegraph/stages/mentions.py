@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
+from .context import text_of
+
 # Words that stand before a name as a title and are not part of it.
 TITLES = {
     "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "dr", "dr.", "sir", "dame", "lord", "lady", "prof", "prof.",
@@ -118,7 +120,7 @@ def split_title(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
 def mention_for(head: Token, span: tuple[int, int] | None = None) -> Mention | None:
     """Describe the mention headed by ``head`` (a source, or a name found in the text)."""
     doc = head.doc
-    text = doc.text
+    text = text_of(doc)
     start, end = span if span else (head.idx, head.idx + len(head))
     surface = text[start:end]
     low = head.lower_
@@ -208,7 +210,7 @@ def name_mentions(doc: Doc) -> list[Mention]:
         m = mention_for(tok, (run[0].idx, tok.idx + len(tok)))
         if m is not None and m.kind == "name":
             found.append(m)
-    for m in _NO_10.finditer(doc.text):
+    for m in _NO_10.finditer(text_of(doc)):
         span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
         if span is not None:
             found.append(Mention(m.start(), m.end(), m.group(0), "name", span.root, name="Downing Street",

@@ -8,9 +8,10 @@ from .context import Context, Draft
 
 def link_nesting(ctx: Context) -> None:
     _drop_duplicates(ctx)
+    ctx.reset_index()
     drafts = sorted(ctx.drafts, key=lambda d: (d.start, -d.end))
     for d in drafts:
-        holders = [o for o in drafts if o is not d and _holds(o, d)]
+        holders = [o for o in ctx.drafts_near(d.start, d.end) if o is not d and _holds(o, d)]
         if holders:
             d.nested_in = min(holders, key=lambda o: o.end - o.start)
     ctx.drafts = drafts

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from .context import Context, Draft
+from .context import Context, Draft, text_of
 from .cues import cue_model, cue_span
 
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
@@ -108,7 +108,7 @@ def mention_span(head: Token) -> tuple[int, int]:
     while end > start and (doc[end].is_punct or doc[end].is_space) and doc[end].text not in ")”":
         end -= 1
     s, e = doc[start].idx, doc[end].idx + len(doc[end])
-    text = doc.text
+    text = text_of(doc)
     while e > s and text[e - 1].isspace():
         e -= 1
     return s, e

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -20,7 +21,7 @@ from importlib import resources
 from spacy.tokens import Token
 
 from ..model import Entity, Span
-from .context import Context, Draft
+from .context import Context, Draft, sentence_of
 from .mentions import (
     PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SPEAKER_PRONOUNS, THING_PRONOUNS, Mention, mention_for, name_mentions,
 )
@@ -66,44 +67,66 @@ class EntityDraft:
 
 
 class Registry:
-    """The entities of one document, built mention by mention."""
+    """The entities of one document, built mention by mention, with indexes so that a long
+    document costs time in proportion to its length."""
 
     def __init__(self) -> None:
         self.entities: list[EntityDraft] = []
         self.by_mention: dict[tuple[int, int], EntityDraft] = {}
+        self.by_head: dict[int, EntityDraft] = {}  # token index of a mention's head word
+        self.timeline: list[tuple[int, int, Mention, EntityDraft]] = []  # mentions in text order
+        self._by_name: dict[str, EntityDraft] = {}
+        self._by_word: dict[str, list[EntityDraft]] = {}
 
     def new(self, name: str, type_: str, **kw) -> EntityDraft:
         e = EntityDraft(id=f"e{len(self.entities) + 1}", name=name, type=type_, **kw)
         self.entities.append(e)
+        self._index_name(e)
         return e
+
+    def _index_name(self, e: EntityDraft) -> None:
+        if e.unnamed:
+            return
+        self._by_name.setdefault(e.name.lower(), e)
+        for word in e.name.lower().split():
+            self._by_word.setdefault(word, []).append(e)
+
+    def rename(self, e: EntityDraft, name: str) -> None:
+        e.name = name
+        self._index_name(e)
 
     def link(self, m: Mention, e: EntityDraft) -> EntityDraft:
         e.add(m)
         self.by_mention[(m.start, m.end)] = e
+        if m.head is not None:
+            self.by_head.setdefault(m.head.i, e)
+        bisect.insort(self.timeline, (m.start, len(self.timeline), m, e), key=lambda x: (x[0], x[1]))
         return e
+
+    def with_word(self, word: str) -> list[EntityDraft]:
+        """Named entities with ``word`` in their name, most recently created last."""
+        return self._by_word.get(word, [])
 
     def add_name(self, m: Mention) -> EntityDraft:
         words = m.name.split()
         low = m.name.lower()
         type_ = "ORG" if m.org else ("GPE" if low in places() else "PERSON")
-        for e in self.entities:
-            if e.name.lower() == low and not e.unnamed:
-                return self.link(m, e)
+        same = self._by_name.get(low)
+        if same is not None and same.name.lower() == low:
+            return self.link(m, same)
+        candidates = list(reversed(self.with_word(words[-1].lower() if len(words) >= 2 else low)))
         if len(words) >= 2:
             # a surname seen alone before ("Trump said ... Donald Trump") takes the full name
-            for e in reversed(self.entities):
-                if e.type == "PERSON" == type_ and not e.unnamed and len(e.name.split()) == 1 \
-                        and e.name.lower() == words[-1].lower():
-                    e.name = m.name
+            for e in candidates:
+                if e.type == "PERSON" == type_ and len(e.name.split()) == 1 and e.name.lower() == words[-1].lower():
+                    self.rename(e, m.name)
                     return self.link(m, e)
         else:
-            for e in reversed(self.entities):
-                if not e.unnamed and e.type == type_ and (e.surname == low or
-                                                          (type_ == "ORG" and low in e.name.lower().split())):
+            for e in candidates:
+                if e.type == type_ and (e.surname == low or (type_ == "ORG" and low in e.name.lower().split())):
                     return self.link(m, e)
-            for e in reversed(self.entities):  # a first name alone: "Boris, I don't want to ..."
-                if e.type == "PERSON" == type_ and not e.unnamed and len(e.name.split()) >= 2 \
-                        and e.name.split()[0].lower() == low:
+            for e in candidates:  # a first name alone: "Boris, I don't want to ..."
+                if e.type == "PERSON" == type_ and len(e.name.split()) >= 2 and e.name.split()[0].lower() == low:
                     return self.link(m, e)
         return self.link(m, self.new(m.name, type_))
 
@@ -141,10 +164,9 @@ def _resolve(ctx: Context, registry: Registry, m: Mention, d: Draft) -> EntityDr
         return registry.by_mention[key]
     if m.kind == "name":
         # the source span may hold a name mention found earlier (a longer or shorter span)
-        for (s, e), ent in registry.by_mention.items():
-            if s >= m.start and e <= m.end and m.head is not None and s <= m.head.idx < e:
-                ent.add(m)
-                return ent
+        known = registry.by_head.get(m.head.i) if m.head is not None else None
+        if known is not None:
+            return registry.link(m, known)
         return registry.add_name(m)
     if m.kind == "pronoun":
         return _resolve_pronoun(ctx, registry, m, d)
@@ -173,7 +195,7 @@ def _without_determiner(m: Mention) -> str:
 def _quoting_speakers(ctx: Context, offset: int, d: Draft) -> set[str]:
     """Who is speaking in the quotations around ``offset``: a pronoun there is not them."""
     out = set()
-    for other in ctx.drafts:
+    for other in ctx.drafts_near(offset, offset + 1):
         if other is not d and other.quotation is not None and other.covers(offset, offset + 1) and other.speaker:
             out.add(other.speaker)
     return out
@@ -233,27 +255,33 @@ def _salient(ctx: Context, registry: Registry, m: Mention, exclude: set[str], wa
     """The entity a pronoun most likely points back to: the nearest compatible mention in its own
     sentence, else the subject (or failing that the nearest mention) of the sentences before."""
     doc = ctx.doc
-    here = m.head.sent
-    mentions = sorted(((x, e) for e in registry.entities for x in e.mentions), key=lambda p: p[0].start)
-    compatible = [(x, e) for x, e in mentions if x.start < m.start and e.id not in exclude and _compatible(e, m, want)]
-    if not compatible:
-        return None
-    in_sentence = [(x, e) for x, e in compatible if x.start >= here.start_char]
-    if in_sentence:
-        return in_sentence[-1][1]
-    sent_start = here.start
+    here = sentence_of(m.head)
+    window_start = here.start
     for _ in range(SENTENCES_BACK):
-        if sent_start == 0:
+        if window_start == 0:
             break
-        prev = doc[sent_start - 1].sent
-        inside = [(x, e) for x, e in compatible if prev.start_char <= x.start < prev.end_char]
-        subjects = [(x, e) for x, e in inside if x.head is not None and x.head.dep_ in ("nsubj", "nsubjpass")]
-        if subjects:
-            return subjects[0][1]
-        if inside:
-            return inside[-1][1]
-        sent_start = prev.start
-    return compatible[-1][1]
+        window_start = sentence_of(doc[window_start - 1]).start
+    window_start_char = doc[window_start].idx
+    end = bisect.bisect_left(registry.timeline, m.start, key=lambda x: x[0])
+    by_sentence: dict[int, list[tuple[Mention, EntityDraft]]] = {}
+    nearest = None
+    for k in range(end - 1, -1, -1):
+        start, _, x, e = registry.timeline[k]
+        if e.id in exclude or not _compatible(e, m, want):
+            continue
+        if start < window_start_char:
+            nearest = nearest or e
+            break
+        if start >= here.start_char:
+            return e  # the nearest compatible mention in the pronoun's own sentence
+        sent_start = sentence_of(x.head).start if x.head is not None else -1
+        by_sentence.setdefault(sent_start, []).insert(0, (x, e))
+        nearest = nearest or e
+    for sent_start in sorted(by_sentence, reverse=True):
+        inside = by_sentence[sent_start]
+        subjects = [e for x, e in inside if x.head is not None and x.head.dep_ in ("nsubj", "nsubjpass")]
+        return subjects[0] if subjects else inside[-1][1]
+    return nearest
 
 
 def _noun_span(noun: Token) -> tuple[int, int]:
