@@ -155,3 +155,8 @@ def test_narration_without_speech_gives_nothing():
 
 def test_empty_text():
     assert statements("") == []
+
+
+def test_quotation_signed_with_a_dash_and_a_name():
+    s = only("\u201cThe schools here are failing our children.\u201d \u2015 Maria Gomez\n")
+    assert (s["kind"], s["cue"], s["source"], s["speaker"]) == ("direct", "\u2015", "Maria Gomez", "Maria Gomez")

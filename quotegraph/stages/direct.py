@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Span as TokenSpan
 from spacy.tokens import Token
 
@@ -60,6 +62,9 @@ def _attach(ctx: Context, q: Quotation, previous: Draft | None) -> Draft | None:
     cue = _cue_beside(ctx, q)
     if cue is not None:
         return ctx.add_draft(_draft_from_cue(ctx, cue, q))
+    signed = _signed_by_dash(ctx, q)
+    if signed is not None:
+        return ctx.add_draft(signed)
     if previous is not None and _continues(ctx, previous, q):
         # PolNeAR and most style guides: a quotation following on with no cue of its own is
         # more of the same statement ("“…,” she said. “More.”" or a quote-only paragraph)
@@ -69,6 +74,19 @@ def _attach(ctx: Context, q: Quotation, previous: Draft | None) -> Draft | None:
         ctx.moved(previous)
         return previous
     return None
+
+
+# "“…” ― Sonya Herridge": a quotation signed with a dash and a name, as in reader panels.
+_DASH_SIGNATURE = re.compile(r"[ \t]*([\u2015\u2014\u2013]|--)[ \t]*([A-Z][\w.'\u2019-]*(?:[ \t]+[A-Z][\w.'\u2019-]*){0,3})")
+
+
+def _signed_by_dash(ctx: Context, q: Quotation) -> Draft | None:
+    m = _DASH_SIGNATURE.match(ctx.text, q.end)
+    if m is None:
+        return None
+    name = ctx.doc.char_span(m.start(2), m.end(2), alignment_mode="expand")
+    return Draft(kind="direct", content=list(q.fragments), cue=m.span(1), source=m.span(2),
+                 source_token=name.root if name is not None else None, quotation=q)
 
 
 def _continues(ctx: Context, previous: Draft, q: Quotation) -> bool:
