@@ -47,10 +47,15 @@ def read_path(path: str, published: str | None = None) -> Iterator[Document | Fa
         yield from _from_bytes(data, "<stdin>", "stdin", published)
         return
     p = Path(path)
-    if not p.exists():
+    try:  # Path.exists() raises for some errors (a name too long, no permission on the folder)
+        exists, is_dir = p.exists(), p.is_dir()
+    except OSError as e:
+        yield Failure(path, f"cannot be read ({e.strerror or e})")
+        return
+    if not exists:
         yield Failure(path, "no such file")
         return
-    if p.is_dir():
+    if is_dir:
         yield Failure(path, "is a folder; give the files in it (for example folder/*.txt)")
         return
     try:

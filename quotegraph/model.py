@@ -42,6 +42,8 @@ class Statement:
     cue: Span | None = None
     speaker: str | None = None  # id of an Entity in the same Analysis
     nested_in: str | None = None  # id of the Statement that reports this one
+    said_on: str | None = None  # ISO date (at the precision the text gives) when the text says when
+    times: list[str] = field(default_factory=list)  # ids of the times the content mentions
 
     @property
     def text(self) -> str:
@@ -66,6 +68,8 @@ class Statement:
             "cue": self.cue.to_dict() if self.cue else None,
             "speaker": self.speaker,
             "nested_in": self.nested_in,
+            "said_on": self.said_on,
+            "times": list(self.times),
         }
 
 
@@ -93,6 +97,40 @@ class Entity:
         }
 
 
+RelationType = Literal["disputes", "supports", "alternative_account", "declines_comment"]
+
+
+@dataclass
+class Relation:
+    """How one statement bears on another: ``from_`` disputes/supports/... ``to`` (None where a
+    statement declines to comment and there is nothing to point at)."""
+
+    type: RelationType
+    from_: str
+    to: str | None
+    evidence: Span
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "from": self.from_, "to": self.to, "evidence": self.evidence.to_dict()}
+
+
+@dataclass
+class TimeExpression:
+    """A date in the text, resolved against the publication date: ``value`` is an ISO date at the
+    precision the text gives ("2023-01-30", "2022-02", "2022", "2023-W04"), None if unresolvable."""
+
+    id: str
+    start: int
+    end: int
+    text: str
+    value: str | None
+    statement: str | None = None  # the statement that mentions it, or whose saying it dates
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "start": self.start, "end": self.end, "text": self.text, "value": self.value,
+                "statement": self.statement}
+
+
 @dataclass
 class Analysis:
     """Everything quotegraph found in one document."""
@@ -102,6 +140,8 @@ class Analysis:
     published: str | None = None  # ISO date, YYYY-MM-DD
     statements: list[Statement] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    times: list[TimeExpression] = field(default_factory=list)
 
     def entity(self, entity_id: str | None) -> Entity | None:
         return next((e for e in self.entities if e.id == entity_id), None)
@@ -116,4 +156,6 @@ class Analysis:
             "published": self.published,
             "statements": [s.to_dict() for s in self.statements],
             "entities": [e.to_dict() for e in self.entities],
+            "relations": [r.to_dict() for r in self.relations],
+            "times": [t.to_dict() for t in self.times],
         }

@@ -25,6 +25,8 @@ class Draft:
     speaker: str | None = None  # entity id, set by the speakers stage
     continues: "Draft | None" = None  # quote-only paragraph: whose speaker it carries on
     score: float = 1.0
+    said_on: object | None = None  # a TimeDraft: when this was said, where the text says
+    times: list = field(default_factory=list)  # TimeDrafts inside the content
 
     @property
     def start(self) -> int:
@@ -119,6 +121,8 @@ class Context:
     cues: list[tuple[Token, float]] = field(default_factory=list)
     drafts: list[Draft] = field(default_factory=list)
     entities: list = field(default_factory=list)
+    times: list = field(default_factory=list)
+    relations: list = field(default_factory=list)
     _index: DraftIndex | None = None
 
     def add_draft(self, d: Draft) -> Draft:

@@ -23,7 +23,7 @@ from spacy.tokens import Token
 from ..model import Entity, Span
 from .context import Context, Draft, sentence_of
 from .mentions import (
-    PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SPEAKER_PRONOUNS, THING_PRONOUNS, Mention, mention_for, name_mentions,
+    ROLE_NOUNS, PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SPEAKER_PRONOUNS, THING_PRONOUNS, Mention, mention_for, name_mentions,
 )
 
 GENERIC_DESCRIPTOR_WORDS = {"the", "a", "an", "former", "new", "then", "current", "of", "and", "'s", "’s"}
@@ -148,7 +148,32 @@ def resolve_speakers(ctx: Context) -> None:
     for d in sorted(ctx.drafts, key=lambda d: d.start):
         if d.speaker is None and d.continues is not None:
             d.speaker = d.continues.speaker
+    _resolve_descriptions(ctx, registry)
     ctx.entities = [_to_entity(ctx.text, e) for e in registry.entities]
+
+
+def _resolve_descriptions(ctx: Context, registry: Registry) -> None:
+    """Definite role descriptions that are not sources ("said that the UK politician's account
+    was untrue") join the person they describe, so that later stages can tell whom a statement
+    is about. Inside a statement they never describe its own speaker."""
+    for tok in ctx.doc:
+        if tok.pos_ != "NOUN" or tok.lower_ not in ROLE_NOUNS or tok.i in registry.by_head:
+            continue
+        if not any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
+            continue
+        span = (tok.doc[tok.left_edge.i].idx, tok.idx + len(tok))
+        m = mention_for(tok, span)
+        if m is None or m.kind != "description":
+            continue
+        speakers = {d.speaker for d in ctx.drafts_near(m.start, m.end) if d.covers(m.start, m.end) and d.speaker}
+        words = {w.lower() for w in m.descriptors[0].split()} - GENERIC_DESCRIPTOR_WORDS if m.descriptors else set()
+        scored = [(len(words & e.descriptor_words()), e) for e in registry.entities
+                  if e.type == "PERSON" and not e.unnamed and e.id not in speakers
+                  and any(x.start < m.start for x in e.mentions)]
+        scored = [(n, e) for n, e in scored if n > 0]
+        entity = max(scored, key=lambda p: p[0])[1] if scored else _salient(ctx, registry, m, speakers, "person")
+        if entity is not None and not entity.unnamed:
+            registry.link(m, entity)
 
 
 def _depth(d: Draft) -> int:
