@@ -18,8 +18,11 @@ def _check_published(published) -> str | None:
         return None
     if isinstance(published, (_dt.date, _dt.datetime)):
         return published.strftime("%Y-%m-%d")
+    text = str(published).strip()
     try:
-        return _dt.date.fromisoformat(str(published)[:10]).isoformat()
+        if text[10:] and text[10] not in "T ":  # a time may follow the date, nothing else
+            raise ValueError(text)
+        return _dt.date.fromisoformat(text[:10]).isoformat()
     except ValueError:
         raise InputError(f"published date {published!r} is not a date of the form YYYY-MM-DD") from None
 

@@ -54,21 +54,22 @@ def cmd_extract(args) -> int:
 
     results = analyze_documents(documents(), jobs=args.jobs, failures=failures)
     write = {"json": _write_json, "jsonl": _write_jsonl, "table": _write_table}[fmt]
-    count = write(results, sys.stdout)
-    if failures and not count:
+    count = write(results, sys.stdout, failures)
+    if len(failures) > 1 and not count:  # one failure has said so in its own line already
         return _die(f"no document could be analysed ({len(failures)} failed)", EXIT_SOME_FAILED)
     return EXIT_SOME_FAILED if failures else EXIT_OK
 
 
-def _write_json(results: Iterable, out) -> int:
+def _write_json(results: Iterable, out, failures: list = ()) -> int:
     docs = [a.to_dict() for a in results]
-    payload = docs[0] if len(docs) == 1 else docs
+    # one object for one document; a list for a batch, even when only one of it could be analysed
+    payload = docs[0] if len(docs) == 1 and not failures else docs
     json.dump(payload, out, ensure_ascii=False, indent=2)
     out.write("\n")
     return len(docs)
 
 
-def _write_jsonl(results: Iterable, out) -> int:
+def _write_jsonl(results: Iterable, out, failures: list = ()) -> int:
     n = 0
     for a in results:
         out.write(json.dumps(a.to_dict(), ensure_ascii=False) + "\n")
@@ -77,7 +78,7 @@ def _write_jsonl(results: Iterable, out) -> int:
     return n
 
 
-def _write_table(results: Iterable, out) -> int:
+def _write_table(results: Iterable, out, failures: list = ()) -> int:
     from .table import render
 
     n = 0

@@ -19,10 +19,12 @@ MIN_DOCUMENTS_FOR_WORKERS = 8
 
 
 def analyze_one(doc: Document) -> Analysis | Failure:
-    from .api import analyze
+    from .api import InputError, analyze
 
     try:
         return analyze(doc.text, published=doc.published, id=doc.id)
+    except InputError as e:  # says what is wrong in words a user can act on
+        return Failure(doc.id, str(e))
     except Exception as e:  # one bad document must never stop a batch
         return Failure(doc.id, f"could not be analysed ({type(e).__name__}: {e})")
 

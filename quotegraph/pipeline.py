@@ -18,7 +18,7 @@ from .model import Analysis
 from .stages.context import Context, QuoteIndex
 from .stages.cues import find_cues
 from .stages.direct import attribute_quotations
-from .stages.disputes import find_relations
+from .stages.disputes import add_declines, find_relations
 from .stages.finalize import to_analysis
 from .stages.nesting import link_nesting
 from .stages.quotes import find_quotations
@@ -49,11 +49,12 @@ register("cues", _cues)
 register("reported", build_reported)
 register("direct", attribute_quotations)
 register("nesting", link_nesting)
+register("declines", add_declines)
 register("speakers", resolve_speakers)
 register("relations", find_relations)
 register("times", attach_times)
 
-DEFAULT_STAGES = ("quotes", "cues", "reported", "direct", "nesting", "speakers", "relations", "times")
+DEFAULT_STAGES = ("quotes", "cues", "reported", "direct", "nesting", "declines", "speakers", "relations", "times")
 
 # Paragraphs longer than this are parsed in pieces: spaCy's memory grows with a Doc's length.
 MAX_CHUNK = 20_000

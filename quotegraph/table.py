@@ -32,8 +32,37 @@ def render(analysis: Analysis, width: int | None = None) -> str:
         lines.extend(pad + more for more in body[1:3])
         if len(body) > 3:
             lines[-1] += " …"
-    lines.append(f"{len(analysis.statements)} statements, {len(analysis.entities)} entities")
+    lines.extend(_relations(analysis, names, width))
+    lines.append(f"{len(analysis.statements)} statements, {len(analysis.entities)} entities, "
+                 f"{len(analysis.relations)} relations, {len(analysis.times)} times")
     return "\n".join(lines)
+
+
+RELATION_WORDS = {"disputes": "DISPUTES", "supports": "SUPPORTS", "alternative_account": "GIVES ANOTHER ACCOUNT OF",
+                  "declines_comment": "DECLINES TO COMMENT"}
+
+
+def _relations(analysis: Analysis, names: dict[str, str], width: int) -> list[str]:
+    """"Dmitry Peskov DISPUTES Boris Johnson: “There were no threats …” (s12 -> s5)"."""
+    if not analysis.relations:
+        return []
+    lines = ["", "relations"]
+    for r in analysis.relations:
+        source = analysis.statement(r.from_)
+        target = analysis.statement(r.to) if r.to else None
+        who = _speaker(source, names)
+        line = f"  {who} {RELATION_WORDS[r.type]}"
+        if target is not None:
+            line += f" {_speaker(target, names)}: {_clip(source.text, 50)} ({r.from_} -> {r.to}: {_clip(target.text, 40)})"
+        else:
+            line += f": {_clip(r.evidence.text, 60)} ({r.from_})"
+        lines.append(line)
+    return lines
+
+
+def _clip(text: str, n: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _speaker(statement, names: dict[str, str]) -> str:

@@ -8,7 +8,7 @@ unbalanced and doubled, newlines, cue words and names.
 from __future__ import annotations
 
 import datetime as dt
-import re
+import os
 
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
@@ -18,6 +18,12 @@ import quotegraph
 from conftest import assert_valid_analysis
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# QUOTEGRAPH_HYPOTHESIS_SCALE=20 for a longer hunt than the quick default
+SCALE = max(0.1, float(os.environ.get("QUOTEGRAPH_HYPOTHESIS_SCALE", "1")))
+
+
+def examples(n: int) -> int:
+    return max(1, int(n * SCALE))
 
 QUOTE_MARKS = ["“", "”", "‘", "’", '"', "'", "''", "„", "«", "»"]
 WORDS = [
@@ -61,7 +67,7 @@ def _check_lines(analysis) -> None:
             assert "\n" not in text[f.start:f.end].strip(), (s.id, text[f.start:f.end])
 
 
-@settings(max_examples=80, **SETTINGS)
+@settings(max_examples=examples(80), **SETTINGS)
 @given(st.text(max_size=300))
 @example("")
 @example("\n\n\n")
@@ -74,7 +80,7 @@ def test_any_text_analyses_with_valid_offsets(text):
     assert_valid_analysis(a, text)
 
 
-@settings(max_examples=100, **SETTINGS)
+@settings(max_examples=examples(100), **SETTINGS)
 @given(news_like)
 @example("“" * 50)
 @example("'' said '' told ''")
@@ -86,7 +92,7 @@ def test_quote_marks_cues_and_names(text):
     _check_lines(a)
 
 
-@settings(max_examples=60, **SETTINGS)
+@settings(max_examples=examples(60), **SETTINGS)
 @given(article, st.one_of(st.none(), st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31))))
 def test_attribution_shaped_articles(text, published):
     a = quotegraph.analyze(text, published=published, id="doc-1")
@@ -100,7 +106,7 @@ def test_attribution_shaped_articles(text, published):
             assert s.content[0].text[:1] in "“”‘’\"'„«»", s.content[0].text
 
 
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=examples(40), **SETTINGS)
 @given(st.lists(news_like, min_size=1, max_size=4))
 def test_batches_give_what_single_calls_give(texts):
     """analyze_many (parsed in batches) and analyze (one at a time) agree, document by document."""

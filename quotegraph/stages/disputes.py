@@ -24,9 +24,9 @@ SUPPORT_CUES = re.compile(r"\b(confirm|corroborat|agree|back(ed|s|ing)? up|endor
 FALSITY = re.compile(
     r"\b(untrue|not true|false(hood)?|(a |outright |total )?lie|lies|lied|lying|fabricat\w*|baseless|groundless|"
     r"nonsense|fake|misleading|inaccurate|incorrect|made[- ]up|fiction(al)?|absurd|never happened|"
-    r"did(n't| not) happen|misunderst\w+|failed to understand|no (truth|basis|evidence))\b",
+    r"did(n't| not) happen|misunderst\w+|failed to understand)\b",
     re.IGNORECASE)
-NEGATED_EXISTENCE = re.compile(r"\b(there (was|were|is|are|had been) [\u201c\"']?no|no such)\s+([\w\u201c\u201d\"' -]{3,40})",
+NEGATED_EXISTENCE = re.compile(r"\b(there (was|were|is|are|had been) [\u201c\"']?no|no such|no (truth|basis|evidence) (to|for|of|that))\s+(?P<what>[\w\u201c\u201d\"' -]{3,40})",
                                re.IGNORECASE)
 DECLINES = re.compile(
     r"\b((declined|refused|declining|refusing)\s+(to\s+(comment|be drawn|elaborate|discuss|say|speculate|respond|"
@@ -43,7 +43,8 @@ DECLINES = re.compile(
 CLAIM_NOUNS = {"claim", "claims", "assertion", "assertions", "allegation", "allegations", "report", "reports",
                "account", "accounts", "comments", "comment", "remarks", "remark", "statement", "statements",
                "suggestion", "suggestions", "accusation", "accusations", "charge", "charges", "story", "version",
-               "characterization", "characterisation", "description", "criticism", "contention", "assessment"}
+               "characterization", "characterisation", "description", "criticism", "contention", "assessment",
+               "tweet", "tweets", "post", "posts", "testimony", "narrative", "explanation"}
 _STOP = {"that", "this", "there", "their", "they", "with", "from", "have", "been", "were", "would", "could",
          "which", "about", "what", "when", "will", "just", "only", "said", "says", "told", "also", "than",
          "more", "some", "such", "into", "other", "very", "because", "after", "before", "being", "them"}
@@ -55,6 +56,30 @@ class RelationDraft:
     source: Draft
     target: Draft | None
     evidence: tuple[int, int]
+
+
+def add_declines(ctx: Context) -> None:
+    """"The company declined to comment": a refusal is a statement of its own even where no
+    speech verb reported it, so that the relation has a statement to start from."""
+    from .reported import mention_span, source_head
+
+    for m in DECLINES.finditer(ctx.text):
+        if any(d.covers(*m.span()) or (d.cue and d.cue[0] <= m.start() < d.cue[1])
+               for d in ctx.drafts_near(m.start(), m.end())):
+            continue
+        span = ctx.doc.char_span(m.start(), m.end(), alignment_mode="expand")
+        if span is None:
+            continue
+        verb = span.root
+        subject = source_head(verb)
+        if subject is None:
+            continue
+        last = verb.right_edge
+        while last.i > verb.i and last.is_punct:
+            last = last.doc[last.i - 1]
+        content = (m.start(), max(m.end(), last.idx + len(last)))
+        ctx.add_draft(Draft(kind="indirect", content=[content], cue=m.span(), source=mention_span(subject),
+                            cue_token=verb, source_token=subject))
 
 
 def find_relations(ctx: Context) -> None:
@@ -79,8 +104,10 @@ def find_relations(ctx: Context) -> None:
 
 
 def _search(pattern: re.Pattern, text: str, d: Draft) -> tuple[int, int] | None:
-    """A match in the statement's cue or content."""
-    places = list(d.content) + ([d.cue] if d.cue else [])
+    """A match in the statement's content, or across its cue and content ("declined to comment")."""
+    places = list(d.content)
+    if d.cue:
+        places.append((min(d.cue[0], d.start), max(d.cue[1], d.end)))
     for s, e in places:
         m = pattern.search(text, s, e)
         if m is not None:
@@ -174,23 +201,105 @@ def _in_object(cue, offset: int) -> bool:
 def _dispute(ctx: Context, d: Draft, drafts: list[Draft], disputing: set[int]) -> RelationDraft | None:
     claims = _Claims(ctx, drafts, disputing)
     text = ctx.text
+    if d.cue and SUPPORT_CUES.search(text[d.cue[0]:d.cue[1]]):
+        return None  # "agreed that there was no reason …" supports; see _support
     if d.cue and DENIAL_CUES.search(text[d.cue[0]:d.cue[1]]):
         target = claims.reported_inside(d) or claims.named(d)
         if target is None and _is_clause(d):
             target = claims.about_person(d) or claims.best(d, claims.before(d), minimum=2)
             if target is None:
                 return RelationDraft("disputes", d, None, d.cue)  # "denied that it had misled investors"
-        return RelationDraft("disputes", d, target, d.cue) if target is not None else None
-    falsity = _search(FALSITY, text, d)
-    if falsity is not None:
-        target = claims.about_person(d) or claims.best(d, claims.before(d), minimum=2)
-        return RelationDraft("disputes", d, target, falsity) if target is not None else None
+        return _checked(d, target, d.cue)
     for s, e in d.content:
-        for m in NEGATED_EXISTENCE.finditer(text, s, e):
-            target = claims.best(d, claims.before(d), words=text[m.start(3):m.end(3)], minimum=1)
+        for m in FALSITY.finditer(text, s, e):
+            target = _falsity_target(ctx, claims, d, m)
             if target is not None:
-                return RelationDraft("disputes", d, target, m.span())
+                return _checked(d, target, m.span())
+        for m in NEGATED_EXISTENCE.finditer(text, s, e):
+            # "There were no threats with missiles" against "he threatened me … with a missile":
+            # the thing denied must be what the claim is about (its words, its head noun at least)
+            what = ctx.doc.char_span(m.start("what"), m.end("what"), alignment_mode="expand")
+            if what is None or any(t.tag_ in ("JJR", "JJS", "RBR") or t.lower_ == "than" for t in what):
+                continue  # "there is no bigger threat than …" compares, it does not deny
+            head = next((t for t in what if t.pos_ in ("NOUN", "PROPN")), None)
+            candidates = claims.before(d)
+            if head is not None:  # the same head noun nearby, or two shared words anywhere before
+                candidates = [x for x in candidates if head.lower_[:5] in _stems(claims.text_of(x))
+                              and d.start - x.end < RECENT] or \
+                    [x for x in candidates if len(_stems(m.group("what")) & _stems(claims.text_of(x))) >= 2]
+            target = claims.best(d, candidates, words=m.group("what"), minimum=1)
+            if target is not None:
+                return _checked(d, target, m.span())
     return None
+
+
+def _checked(d: Draft, target: Draft | None, evidence: tuple[int, int]) -> RelationDraft | None:
+    """Nobody disputes themselves."""
+    if target is None or (target.speaker and target.speaker == d.speaker):
+        return None
+    return RelationDraft("disputes", d, target, evidence)
+
+
+# Verbs of lying; "may lie" (a fear about the future) is no dispute, "may have lied" is.
+LYING_VERBS = {"lie", "lied", "lies", "lying", "fabricated", "misunderstood", "failed", "made"}
+MODALS = {"may", "might", "will", "would", "could", "can", "should", "must"}
+
+
+def _falsity_target(ctx: Context, claims: "_Claims", d: Draft, m: re.Match) -> Draft | None:
+    """Whose account a falsity word is said of: the subject of "lied" ("the former leader may have
+    lied"), the owner of the account that "was untrue" ("the UK politician's account"), or, for
+    "it was a lie" and "the claim is false", the claim made just before."""
+    span = ctx.doc.char_span(m.start(), m.end(), alignment_mode="expand")
+    if span is None:
+        return None
+    word = span[0] if span[0].lower_ in LYING_VERBS else span.root
+    if word.pos_ == "VERB":
+        verb = word
+        if verb.tag_ == "VB" and any(c.lower_ in MODALS for c in verb.children if c.dep_ == "aux"):
+            return None  # "Trump may lie"
+        subject = _subject(verb)
+        if subject is None:
+            return None
+        entity = _entity_of(ctx, subject)
+        if entity is None:
+            return None
+        topic = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "about"), None)
+        candidates = claims.before(d, entity)
+        if topic is not None:  # "is lying about her support for the deal": that claim, or none
+            return claims.best(d, candidates, words=" ".join(t.text for t in topic.subtree), minimum=1)
+        return claims.best(d, candidates)
+    # a predicate: "… was untrue", "… was a lie", "… are lies and conspiracy theories"
+    while word.dep_ in ("nmod", "compound", "conj", "amod", "appos") and word.head is not word:
+        word = word.head
+    predicate_head = word.head if word.dep_ in ("acomp", "attr", "oprd") else word
+    subject = _subject(predicate_head)
+    if subject is None:
+        return None
+    if subject.lower_ in ("it", "that", "this", "which") or subject.lower_ in CLAIM_NOUNS:
+        owner = next((c for c in subject.children if c.dep_ == "poss"), None)
+        entity = _entity_of(ctx, owner) if owner is not None else None
+        if entity is not None:
+            return claims.best(d, claims.before(d, entity))
+        recent = [x for x in claims.before(d) if d.start - x.end < RECENT]
+        return recent[-1] if recent else None
+    return None
+
+
+def _subject(tok):
+    for _ in range(3):
+        subject = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is not None:
+            return subject
+        if tok.dep_ not in ("conj", "xcomp"):
+            return None
+        tok = tok.head
+    return None
+
+
+def _entity_of(ctx: Context, tok) -> str | None:
+    """The entity of the mention that ``tok`` heads or lies in."""
+    covering = [(m.end - m.start, e.id) for e in ctx.entities for m in e.mentions if m.start <= tok.idx < m.end]
+    return min(covering)[1] if covering else None  # the tightest: "Trump" in "Trump's tweets"
 
 
 def _support(ctx: Context, d: Draft, drafts: list[Draft], disputing: set[int]) -> RelationDraft | None:
@@ -200,6 +309,19 @@ def _support(ctx: Context, d: Draft, drafts: list[Draft], disputing: set[int]) -
         if target is not None:
             return RelationDraft("supports", d, target, d.cue)
     return None
+
+
+RECENT = 1500  # characters: how far back "it was a lie" may point
+
+
+def _refers_back(d: Draft) -> bool:
+    """The falsity is said of "it", "that", "this" or "the claim": something said just before."""
+    span = d.cue_token.doc.char_span(d.start, d.end, alignment_mode="expand") if d.cue_token is not None else None
+    if span is None:
+        return False
+    subjects = [t for t in span if t.dep_ in ("nsubj", "nsubjpass")]
+    return bool(subjects) and (subjects[0].lower_ in ("it", "that", "this", "which")
+                               or subjects[0].lower_ in CLAIM_NOUNS)
 
 
 def _is_clause(d: Draft) -> bool:
@@ -219,7 +341,9 @@ def _alternative_accounts(ctx: Context, disputes: list[RelationDraft], drafts: l
     for r in disputes:
         if r.target is None:
             continue
-        ours = [x for x in drafts if x.nested_in is r.source and x.speaker]
+        # what the disputing speaker reports, in the denial or in the statements around it
+        ours = [x for x in drafts if x.nested_in is not None and x.speaker and x.start >= r.source.start
+                and (x.nested_in is r.source or x.nested_in.speaker == r.source.speaker)]
         theirs = [x for x in drafts if x.nested_in is not None and x.nested_in.speaker == r.target.speaker
                   and x.speaker and x.speaker != r.target.speaker]
         # the words quoted inside the disputed claim itself first, direct quotations next
@@ -227,6 +351,6 @@ def _alternative_accounts(ctx: Context, disputes: list[RelationDraft], drafts: l
         for mine in ours:
             other = next((x for x in theirs if x.speaker == mine.speaker), None)
             if other is not None:
-                out.append(RelationDraft("alternative_account", r.source, other, (mine.start, mine.end)))
+                out.append(RelationDraft("alternative_account", mine.nested_in, other, (mine.start, mine.end)))
                 break
     return out

@@ -109,10 +109,17 @@ def _not_a_name(name: list[Token]) -> bool:
     return False
 
 
+# Words of party and nationality that the tagger often takes into a name ("Republican Donald Trump").
+AFFILIATION_WORDS = {"republican", "democratic", "democrat", "gop", "conservative", "labour", "liberal", "tory",
+                     "russian", "american", "british", "ukrainian", "french", "german", "chinese", "israeli",
+                     "iranian", "mexican", "canadian", "european", "u.s.", "us", "uk", "kremlin", "white", "house"}
+
+
 def split_title(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
     """("President", "Vladimir", "Putin") -> titles [President], name [Vladimir, Putin]."""
     k = 0
-    while k < len(tokens) - 1 and tokens[k].lower_ in TITLES:
+    while k < len(tokens) - 1 and (tokens[k].lower_ in TITLES or
+                                   (tokens[k].lower_ in AFFILIATION_WORDS and len(tokens) - k > 2)):
         k += 1
     return tokens[:k], tokens[k:]
 
@@ -150,6 +157,13 @@ def mention_for(head: Token, span: tuple[int, int] | None = None) -> Mention | N
         org = any(t.lower_ in ORG_WORDS for t in name) or _is_org_name(bare)
         return Mention(start, end, surface, "name", head, name=bare, descriptors=descriptors,
                        gender=gender, org=org)
+    named = next((c for c in head.rights if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+    if named is not None:  # "Its spokesman, Tom Brown,": the person is named after all
+        m = mention_for(named)
+        if m is not None and m.kind == "name":
+            m.start, m.end, m.text = start, end, surface
+            m.descriptors = m.descriptors + [_descriptor(head)]
+            return m
     det = [c for c in head.lefts if c.dep_ in ("det", "poss")]
     owner = next((c for c in head.children if c.dep_ == "poss"), None)
     affiliation = _affiliation(head)

@@ -26,6 +26,9 @@ from .mentions import (
     ROLE_NOUNS, PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SPEAKER_PRONOUNS, THING_PRONOUNS, Mention, mention_for, name_mentions,
 )
 
+# Things through which their owner speaks.
+MEDIA_NOUNS = {"tweet", "tweets", "statement", "statements", "post", "posts", "letter", "email", "emails", "memo",
+               "message", "messages", "ad", "ads", "advertisement", "video", "website"}
 GENERIC_DESCRIPTOR_WORDS = {"the", "a", "an", "former", "new", "then", "current", "of", "and", "'s", "’s"}
 SENTENCES_BACK = 4
 
@@ -203,7 +206,17 @@ def _resolve(ctx: Context, registry: Registry, m: Mention, d: Draft) -> EntityDr
             if e.unnamed and e.name.lower() == name.lower() and m.head.lower_ not in ("source", "sources"):
                 return registry.link(m, e)
         return registry.link(m, registry.new(name, "PERSON", unnamed=True, affiliation=m.affiliation))
+    owner = next((c for c in m.head.children if c.dep_ == "poss"), None) if m.head is not None else None
+    if owner is not None and m.head.lower_ in MEDIA_NOUNS:
+        # "Trump's tweets said", "the senator's statement said": the owner speaks through them
+        owned = mention_for(owner, (owner.doc[owner.left_edge.i].idx, owner.idx + len(owner)))
+        if owned is not None and owned.kind in ("name", "pronoun"):
+            return _resolve(ctx, registry, owned, d)
     name = _without_determiner(m)  # groups: "Republicans", "the poll", "critics"
+    if m.head is not None and m.head.text[:1].isupper() and len(name.split()) == 1:
+        named = [e for e in registry.with_word(name.lower()) if e.type == "PERSON" and e.surname == name.lower()]
+        if named:  # a surname the tagger did not take for a name ("TRUMP", a headline's "Trump")
+            return registry.link(m, named[-1])
     for e in registry.entities:
         if e.type == "GROUP" and e.name.lower() == name.lower():
             return registry.link(m, e)
@@ -247,6 +260,10 @@ def _resolve_pronoun(ctx: Context, registry: Registry, m: Mention, d: Draft) -> 
 
 
 def _resolve_description(ctx: Context, registry: Registry, m: Mention, d: Draft) -> EntityDraft | None:
+    same = _without_determiner(m).lower()
+    for e in reversed(registry.entities):  # "the general" again: the general met before
+        if e.unnamed and e.name.lower() == same:
+            return registry.link(m, e)
     words = {w.lower() for w in m.descriptors[0].split()} - GENERIC_DESCRIPTOR_WORDS if m.descriptors else set()
     before = [e for e in registry.entities if not e.unnamed and e.type == "PERSON"
               and any(x.start < m.start for x in e.mentions)]

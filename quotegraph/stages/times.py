@@ -192,8 +192,8 @@ def _absolute(phrase: str) -> str | None:
 
 
 def attach_times(ctx: Context) -> None:
-    """Find the document's times and tie each to the statement that mentions it, or to the
-    statement whose saying it dates ("Peskov, asked … on Monday, said …")."""
+    """Find the document's times; tie each to the statement whose content mentions it, and give
+    each statement the time its sentence says it was said ("Peskov, asked … on Monday, said …")."""
     published = dt.date.fromisoformat(ctx.published) if ctx.published else None
     ctx.times = find_times(ctx.text, published)
     for t in ctx.times:
@@ -201,22 +201,26 @@ def attach_times(ctx: Context) -> None:
         if holders:
             t.statement = min(holders, key=lambda d: d.end - d.start)
             t.statement.times.append(t)
-            continue
-        said = _dated_statement(ctx, t)
-        if said is not None and said.said_on is None:
-            said.said_on = t
-            t.statement = said
+    for d in ctx.drafts:
+        if d.cue_token is not None and d.nested_in is None:
+            d.said_on = _when_said(ctx, d)
+            if d.said_on is not None and d.said_on.statement is None:
+                d.said_on.statement = d
 
 
-def _dated_statement(ctx: Context, t: TimeDraft) -> Draft | None:
-    """The statement whose cue shares the time's sentence, the time outside every content."""
+def _when_said(ctx: Context, d: Draft) -> TimeDraft | None:
+    """A time in the statement's sentence, outside what was said, and not part of another
+    statement — unless that one is a participle on the way to the cue ("asked about it on Monday")."""
     from .context import sentence_of
 
-    span = ctx.doc.char_span(t.start, t.end, alignment_mode="expand")
-    if span is None:
-        return None
-    sentence = sentence_of(span[0])
-    for d in ctx.drafts_near(t.start, t.end):
-        if d.cue_token is not None and sentence.start <= d.cue_token.i < sentence.end and d.nested_in is None:
-            return d
+    sentence = sentence_of(d.cue_token)
+    for t in ctx.times:
+        if not (sentence.start_char <= t.start < sentence.end_char) or d.covers(t.start, t.end):
+            continue
+        if d.source and d.source[0] <= t.start < d.source[1]:
+            continue  # "The former prime minister, who left in September, …" dates the source, not the saying
+        other = t.statement
+        if other is None or (other.cue_token is not None and other.cue_token.tag_ in ("VBN", "VBG", "VBD")
+                             and other.cue_token.dep_ in ("advcl", "acl", "ccomp") and other.end <= d.start):
+            return t
     return None

@@ -1,0 +1,90 @@
+"""Relations between statements, one construction per test, negatives included."""
+
+import quotegraph
+
+
+def relations(text, published="2023-01-31"):
+    a = quotegraph.analyze(text, published=published)
+    names = {e.id: e.name for e in a.entities}
+    out = []
+    for r in a.relations:
+        src = a.statement(r.from_)
+        dst = a.statement(r.to) if r.to else None
+        out.append((r.type, names.get(src.speaker), names.get(dst.speaker) if dst else None,
+                    dst.text if dst else None, r.evidence.text))
+    return out
+
+
+def test_rejecting_a_reported_assertion_disputes_it():
+    rel = relations("The ministry rejected Anna Ortiz's assertion that the hospital had run out of beds.")
+    assert ("disputes", "ministry", "Anna Ortiz", "that the hospital had run out of beds", "rejected") in rel
+
+
+def test_disputing_the_claim_points_back_to_the_claim():
+    text = ("Anna Ortiz said the hospital had run out of beds on Sunday. "
+            "But the ministry disputed the claim.")
+    (r,) = [x for x in relations(text) if x[0] == "disputes"]
+    assert r[1:4] == ("ministry", "Anna Ortiz", "the hospital had run out of beds on Sunday")
+
+
+def test_calling_an_account_untrue_disputes_the_persons_claim():
+    text = ("Mayor Tom Green said the bridge had been inspected in March. "
+            "The engineers' union said the mayor's account was untrue.")
+    rel = [x for x in relations(text) if x[0] == "disputes"]
+    assert rel and rel[0][2] == "Tom Green" and rel[0][4] == "untrue"
+
+
+def test_a_flat_denial_sharing_the_claims_words_disputes_it():
+    text = ("\u201cThey threatened me with a missile,\u201d Mr Green said. "
+            "\u201cThere were no threats with missiles,\u201d Mr Brown said.")
+    rel = [x for x in relations(text) if x[0] == "disputes"]
+    assert [(r[1], r[2]) for r in rel] == [("Brown", "Green")]
+
+
+def test_a_denial_repeated_by_two_speakers_of_one_side_links_each():
+    text = ("Mr Green said the minister had threatened him with a lawsuit. "
+            "The ministry said there were no threats. Its spokesman, Tom Brown, said it was a lie.")
+    rel = [x for x in relations(text) if x[0] == "disputes"]
+    assert {r[1] for r in rel} >= {"ministry", "Tom Brown"}
+    assert all(r[2] == "Green" for r in rel)
+
+
+def test_confirming_supports():
+    text = ("Mr Green said the factory would close in June. "
+            "The company confirmed that the factory would close.")
+    rel = [x for x in relations(text) if x[0] == "supports"]
+    assert rel and rel[0][1:3] == ("company", "Green")
+
+
+def test_another_version_of_what_the_same_person_said():
+    text = ("Mr Green said: \u201cThe general told me: \u2018We will strike tonight\u2019.\u201d\n\n"
+            "The army said that was untrue. \u201cThe general said that we would defend our borders,\u201d "
+            "the army said.")
+    rel = relations(text)
+    assert any(r[0] == "alternative_account" for r in rel), rel
+
+
+def test_declining_to_comment_points_at_nothing():
+    for text in ["Downing Street said it would not be drawn on the matter.",
+                 "A spokesman said: \u201cI can\u2019t get into specific threats.\u201d",
+                 "The company declined to comment on the report.",
+                 "The ministry said it did not respond to a request for comment."]:
+        rel = relations(text)
+        assert [r[0] for r in rel] == ["declines_comment"], (text, rel)
+        assert rel[0][3] is None
+
+
+def test_not_knowing_is_no_dispute():
+    text = "Mr Green said the plant was safe. Mr Brown said he did not know whether it was."
+    assert [r for r in relations(text) if r[0] == "disputes"] == []
+
+
+def test_denied_entry_is_no_denial_of_a_statement():
+    text = "Mr Green said the border was open. Officials denied entry to the reporters on Monday."
+    assert [r for r in relations(text) if r[0] == "disputes"] == []
+
+
+def test_a_decline_is_not_a_dispute():
+    text = "Mr Green said the plant was unsafe. The company declined to comment on the claim."
+    types = [r[0] for r in relations(text)]
+    assert "disputes" not in types
