@@ -17,7 +17,7 @@ def _check_published(published) -> str | None:
     if published is None or published == "":
         return None
     if isinstance(published, (_dt.date, _dt.datetime)):
-        return published.strftime("%Y-%m-%d")
+        return published.isoformat()[:10]  # strftime("%Y") does not pad years before 1000
     text = str(published).strip()
     try:
         if text[10:] and text[10] not in "T ":  # a time may follow the date, nothing else

@@ -72,6 +72,7 @@ def assert_valid_document(doc: dict, text: str) -> None:
     entity_ids = [e["id"] for e in doc["entities"]]
     assert len(set(statement_ids)) == len(statement_ids), f"duplicate statement ids {statement_ids}"
     assert len(set(entity_ids)) == len(entity_ids), f"duplicate entity ids {entity_ids}"
+    statement_ids, entity_ids = set(statement_ids), set(entity_ids)
 
     for s in doc["statements"]:
         where = f"statement {s['id']}"
@@ -107,7 +108,7 @@ def assert_valid_document(doc: dict, text: str) -> None:
             check_span(m, f"entity {e['id']} mention")
 
     # Parts newer than the schema (relations, times): their spans and references must hold too.
-    time_ids = [t["id"] for t in doc.get("times", [])]
+    time_ids = {t["id"] for t in doc.get("times", [])}
     for t in doc.get("times", []):
         check_span(t, f"time {t['id']}")
         assert t.get("statement") is None or t["statement"] in statement_ids, f"time {t['id']}: unknown statement"

@@ -231,7 +231,7 @@ def test_default_format_is_table_on_a_terminal_and_json_otherwise(article_file):
     leader, follower = pty.openpty()
     try:
         proc = subprocess.Popen(quotegraph_cmd("extract", str(article_file)), stdout=follower,
-                                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+                                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env)
         os.close(follower)
         chunks = []
         while True:

@@ -43,7 +43,7 @@ def test_a_flat_denial_sharing_the_claims_words_disputes_it():
 
 def test_a_denial_repeated_by_two_speakers_of_one_side_links_each():
     text = ("Mr Green said the minister had threatened him with a lawsuit. "
-            "The ministry said there were no threats. Its spokesman, Tom Brown, said it was a lie.")
+            "The ministry said there were no threats of a lawsuit. Its spokesman, Tom Brown, said Mr Green's account was a lie.")
     rel = [x for x in relations(text) if x[0] == "disputes"]
     assert {r[1] for r in rel} >= {"ministry", "Tom Brown"}
     assert all(r[2] == "Green" for r in rel)
@@ -58,7 +58,7 @@ def test_confirming_supports():
 
 def test_another_version_of_what_the_same_person_said():
     text = ("Mr Green said: \u201cThe general told me: \u2018We will strike tonight\u2019.\u201d\n\n"
-            "The army said that was untrue. \u201cThe general said that we would defend our borders,\u201d "
+            "The army said Mr Green's account was untrue. \u201cThe general said that we would defend our borders,\u201d "
             "the army said.")
     rel = relations(text)
     assert any(r[0] == "alternative_account" for r in rel), rel
@@ -88,3 +88,18 @@ def test_a_decline_is_not_a_dispute():
     text = "Mr Green said the plant was unsafe. The company declined to comment on the claim."
     types = [r[0] for r in relations(text)]
     assert "disputes" not in types
+
+
+def test_vague_falsity_with_no_one_named_makes_no_relation():
+    text = "Mr Green said the plant was safe. Mr Brown said it was all lies."
+    assert [r for r in relations(text) if r[0] == "disputes"] == []
+
+
+def test_a_denied_clause_without_a_target_still_disputes():
+    (r,) = relations("The company denied that it had misled investors.")
+    assert (r[0], r[2]) == ("disputes", None)
+
+
+def test_not_disputing_is_no_dispute():
+    text = "Mr Green said the plant was safe. Mr Brown did not dispute that the plant was safe."
+    assert [r for r in relations(text) if r[0] == "disputes"] == []

@@ -26,7 +26,7 @@ FALSITY = re.compile(
     r"nonsense|fake|misleading|inaccurate|incorrect|made[- ]up|fiction(al)?|absurd|never happened|"
     r"did(n't| not) happen|misunderst\w+|failed to understand)\b",
     re.IGNORECASE)
-NEGATED_EXISTENCE = re.compile(r"\b(there (was|were|is|are|had been) [\u201c\"']?no|no such|no (truth|basis|evidence) (to|for|of|that))\s+(?P<what>[\w\u201c\u201d\"' -]{3,40})",
+NEGATED_EXISTENCE = re.compile(r"\b(there (was|were|had been|has been|have been) [\u201c\"']?(no|never)|there never (was|were)|no such)\s+(?P<what>[\w\u201c\u201d\"' -]{3,40})",
                                re.IGNORECASE)
 DECLINES = re.compile(
     r"\b((declined|refused|declining|refusing)\s+(to\s+(comment|be drawn|elaborate|discuss|say|speculate|respond|"
@@ -44,7 +44,12 @@ CLAIM_NOUNS = {"claim", "claims", "assertion", "assertions", "allegation", "alle
                "account", "accounts", "comments", "comment", "remarks", "remark", "statement", "statements",
                "suggestion", "suggestions", "accusation", "accusations", "charge", "charges", "story", "version",
                "characterization", "characterisation", "description", "criticism", "contention", "assessment",
-               "tweet", "tweets", "post", "posts", "testimony", "narrative", "explanation"}
+               "tweet", "tweets", "post", "posts", "testimony", "narrative", "explanation", "objection",
+               "objections", "concerns", "idea", "notion", "suggestion", "insinuation", "rumors", "rumours",
+               "speculation", "theory", "theories"}
+# "the claim", "this assertion": a particular claim just made, unlike "the idea", "the notion".
+SPECIFIC_CLAIM_NOUNS = {"claim", "assertion", "allegation", "account", "accusation", "remark", "statement",
+                        "suggestion", "version", "charge", "characterization", "characterisation"}
 _STOP = {"that", "this", "there", "their", "they", "with", "from", "have", "been", "were", "would", "could",
          "which", "about", "what", "when", "will", "just", "only", "said", "says", "told", "also", "than",
          "more", "some", "such", "into", "other", "very", "because", "after", "before", "being", "them"}
@@ -130,7 +135,7 @@ class _Claims:
         text = self.ctx.text
         if x.cue and DENIAL_CUES.search(text[x.cue[0]:x.cue[1]]):
             return False
-        if any(FALSITY.search(text, s, e) for s, e in x.content):
+        if any(FALSITY.search(text, s, e) or NEGATED_EXISTENCE.search(text, s, e) for s, e in x.content):
             return False
         return self._says_something(x)
 
@@ -159,7 +164,8 @@ class _Claims:
 
     def reported_inside(self, d: Draft) -> Draft | None:
         """"rejected Boris Johnson's assertion that …": the claim is a statement nested in the denial."""
-        inside = [x for x in self.drafts if x.nested_in is d and x.speaker != d.speaker]
+        inside = [x for x in self.drafts if x.nested_in is d and x.speaker != d.speaker
+                  and x.cue_token is not None and x.cue_token.pos_ == "NOUN"]
         return inside[0] if inside else None
 
     def named(self, d: Draft) -> Draft | None:
@@ -168,7 +174,16 @@ class _Claims:
         objects = [c for c in head.children if c.dep_ in ("dobj", "nsubjpass")] if head is not None else []
         if not objects or objects[0].lower_ not in CLAIM_NOUNS:
             return None
-        return self.about_person(d) or self.best(d, self.before(d)[-3:])
+        owner = next((c for c in objects[0].children if c.dep_ == "poss"), None)
+        if owner is not None:  # "Mr Johnson's comments": his, or nothing
+            entity = _entity_of(self.ctx, owner)
+            return self.best(d, self.before(d, entity)) if entity else None
+        noun = objects[0]
+        if noun.lower_ in SPECIFIC_CLAIM_NOUNS and \
+                any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in noun.children):
+            nearby = [x for x in self.before(d) if d.start - x.end < RECENT]  # "the claim" just made
+            return nearby[-1] if nearby else None
+        return None  # "denied the reports", "dismissed accusations": a denial of nothing quoted here
 
     def about_person(self, d: Draft) -> Draft | None:
         """A denial that names whose account it denies ("the UK politician's account was untrue",
@@ -199,45 +214,58 @@ def _in_object(cue, offset: int) -> bool:
 
 
 def _dispute(ctx: Context, d: Draft, drafts: list[Draft], disputing: set[int]) -> RelationDraft | None:
+    """Three kinds of evidence, each with its own way to find what is disputed; a denial whose
+    target cannot be named still disputes (``to`` is None), falsity words and negations do not."""
     claims = _Claims(ctx, drafts, disputing)
     text = ctx.text
-    if d.cue and SUPPORT_CUES.search(text[d.cue[0]:d.cue[1]]):
-        return None  # "agreed that there was no reason …" supports; see _support
-    if d.cue and DENIAL_CUES.search(text[d.cue[0]:d.cue[1]]):
+    cue = text[d.cue[0]:d.cue[1]] if d.cue else ""
+    if SUPPORT_CUES.search(cue) or NEGATED_CUE.search(cue):
+        return None  # "agreed that there was no reason …"; "did not dispute …"
+    if DENIAL_CUES.search(cue):
+        if not (_is_clause(d) or _names_a_claim(d) or claims.reported_inside(d)):
+            return None  # "denied entry", "rejected the plan": no statement is denied
         target = claims.reported_inside(d) or claims.named(d)
-        if target is None and _is_clause(d):
-            target = claims.about_person(d) or claims.best(d, claims.before(d), minimum=2)
-            if target is None:
-                return RelationDraft("disputes", d, None, d.cue)  # "denied that it had misled investors"
-        return _checked(d, target, d.cue)
+        return _checked(d, target, d.cue, allow_none=True)
     for s, e in d.content:
         for m in FALSITY.finditer(text, s, e):
-            target = _falsity_target(ctx, claims, d, m)
-            if target is not None:
+            found, target = _falsity_target(ctx, claims, d, m)
+            if found and target is not None:
                 return _checked(d, target, m.span())
         for m in NEGATED_EXISTENCE.finditer(text, s, e):
-            # "There were no threats with missiles" against "he threatened me … with a missile":
-            # the thing denied must be what the claim is about (its words, its head noun at least)
-            what = ctx.doc.char_span(m.start("what"), m.end("what"), alignment_mode="expand")
-            if what is None or any(t.tag_ in ("JJR", "JJS", "RBR") or t.lower_ == "than" for t in what):
-                continue  # "there is no bigger threat than …" compares, it does not deny
-            head = next((t for t in what if t.pos_ in ("NOUN", "PROPN")), None)
-            candidates = claims.before(d)
-            if head is not None:  # the same head noun nearby, or two shared words anywhere before
-                candidates = [x for x in candidates if head.lower_[:5] in _stems(claims.text_of(x))
-                              and d.start - x.end < RECENT] or \
-                    [x for x in candidates if len(_stems(m.group("what")) & _stems(claims.text_of(x))) >= 2]
-            target = claims.best(d, candidates, words=m.group("what"), minimum=1)
+            target = _negated_target(ctx, claims, d, m)
             if target is not None:
                 return _checked(d, target, m.span())
     return None
 
 
-def _checked(d: Draft, target: Draft | None, evidence: tuple[int, int]) -> RelationDraft | None:
-    """Nobody disputes themselves."""
-    if target is None or (target.speaker and target.speaker == d.speaker):
+NEGATED_CUE = re.compile(r"\b(not|n[’']t|never|no longer)\b", re.IGNORECASE)
+
+
+def _names_a_claim(d: Draft) -> bool:
+    objects = [c for c in d.cue_token.children if c.dep_ in ("dobj", "nsubjpass")] if d.cue_token is not None else []
+    return bool(objects) and objects[0].lower_ in CLAIM_NOUNS
+
+
+def _checked(d: Draft, target: Draft | None, evidence: tuple[int, int], allow_none: bool = False) -> RelationDraft | None:
+    """Nobody disputes themselves; a dispute without a target only where the text denies outright."""
+    if target is not None and target.speaker and target.speaker == d.speaker:
+        target = None
+    if target is None and not allow_none:
         return None
     return RelationDraft("disputes", d, target, evidence)
+
+
+def _negated_target(ctx: Context, claims: "_Claims", d: Draft, m: re.Match) -> Draft | None:
+    """"There were no threats with missiles" against "he threatened me … with a missile" a few
+    paragraphs before: the claim nearby that has the denied thing's head noun."""
+    what = ctx.doc.char_span(m.start("what"), m.end("what"), alignment_mode="expand")
+    if what is None or any(t.tag_ in ("JJR", "JJS", "RBR") or t.lower_ == "than" for t in what):
+        return None  # "there was no bigger threat than …" compares, it does not deny
+    head = next((t for t in what if t.pos_ in ("NOUN", "PROPN")), None)
+    if head is None:
+        return None
+    nearby = [x for x in claims.before(d) if d.start - x.end < RECENT and head.lower_[:5] in _stems(claims.text_of(x))]
+    return claims.best(d, nearby, words=m.group("what"), minimum=2)
 
 
 # Verbs of lying; "may lie" (a fear about the future) is no dispute, "may have lied" is.
@@ -245,44 +273,38 @@ LYING_VERBS = {"lie", "lied", "lies", "lying", "fabricated", "misunderstood", "f
 MODALS = {"may", "might", "will", "would", "could", "can", "should", "must"}
 
 
-def _falsity_target(ctx: Context, claims: "_Claims", d: Draft, m: re.Match) -> Draft | None:
-    """Whose account a falsity word is said of: the subject of "lied" ("the former leader may have
-    lied"), the owner of the account that "was untrue" ("the UK politician's account"), or, for
-    "it was a lie" and "the claim is false", the claim made just before."""
+def _falsity_target(ctx: Context, claims: "_Claims", d: Draft, m: re.Match) -> tuple[bool, Draft | None]:
+    """Whose account a falsity word is said of — the subject of "lied" ("the former leader may have
+    lied"), the owner of the account that "was untrue" ("the UK politician's account", "Trump's
+    tweets are lies") — and that person's claim. (False, None) where it is said of no one ("it
+    was all lies" is too vague to tie; "Trump may lie" is a fear, not a denial)."""
     span = ctx.doc.char_span(m.start(), m.end(), alignment_mode="expand")
     if span is None:
-        return None
+        return False, None
     word = span[0] if span[0].lower_ in LYING_VERBS else span.root
     if word.pos_ == "VERB":
-        verb = word
-        if verb.tag_ == "VB" and any(c.lower_ in MODALS for c in verb.children if c.dep_ == "aux"):
-            return None  # "Trump may lie"
-        subject = _subject(verb)
-        if subject is None:
-            return None
-        entity = _entity_of(ctx, subject)
-        if entity is None:
-            return None
-        topic = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "about"), None)
+        if word.tag_ == "VB" and any(c.lower_ in MODALS for c in word.children if c.dep_ == "aux"):
+            return False, None
+        subject = _subject(word)
+        entity = _entity_of(ctx, subject) if subject is not None else None
+        if entity is None or subject.lower_ in ("i", "we", "you"):
+            return False, None
+        topic = next((c for c in word.children if c.dep_ == "prep" and c.lower_ == "about"), None)
         candidates = claims.before(d, entity)
-        if topic is not None:  # "is lying about her support for the deal": that claim, or none
-            return claims.best(d, candidates, words=" ".join(t.text for t in topic.subtree), minimum=1)
-        return claims.best(d, candidates)
-    # a predicate: "… was untrue", "… was a lie", "… are lies and conspiracy theories"
+        if topic is not None:  # "is lying about her support for the deal": that claim, if it is here
+            return True, claims.best(d, candidates, words=" ".join(t.text for t in topic.subtree), minimum=1)
+        return True, claims.best(d, candidates)
     while word.dep_ in ("nmod", "compound", "conj", "amod", "appos") and word.head is not word:
         word = word.head
     predicate_head = word.head if word.dep_ in ("acomp", "attr", "oprd") else word
     subject = _subject(predicate_head)
-    if subject is None:
-        return None
-    if subject.lower_ in ("it", "that", "this", "which") or subject.lower_ in CLAIM_NOUNS:
-        owner = next((c for c in subject.children if c.dep_ == "poss"), None)
-        entity = _entity_of(ctx, owner) if owner is not None else None
-        if entity is not None:
-            return claims.best(d, claims.before(d, entity))
-        recent = [x for x in claims.before(d) if d.start - x.end < RECENT]
-        return recent[-1] if recent else None
-    return None
+    if subject is None or subject.lower_ not in CLAIM_NOUNS:
+        return False, None
+    owner = next((c for c in subject.children if c.dep_ == "poss"), None)
+    entity = _entity_of(ctx, owner) if owner is not None else None
+    if entity is None:
+        return False, None
+    return True, claims.best(d, claims.before(d, entity))
 
 
 def _subject(tok):
