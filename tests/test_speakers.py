@@ -94,3 +94,9 @@ def test_people_with_the_same_surname_but_different_first_names_stay_apart():
     text = "Hillary Clinton said the plan works. Chelsea Clinton said the plan fails."
     once = analyse(text)
     assert speaker_of(text, "plan works", once).id != speaker_of(text, "plan fails", once).id
+
+
+def test_apposition_becomes_a_descriptor():
+    e = speaker_of("Anna Ortiz, the health minister, said hospitals were full.", "hospitals were full")
+    assert e.name == "Anna Ortiz"
+    assert "health minister" in e.descriptors

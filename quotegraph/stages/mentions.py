@@ -155,6 +155,8 @@ def mention_for(head: Token, span: tuple[int, int] | None = None) -> Mention | N
             gender = "f"
         bare = " ".join(t.text for t in name) if name else head.text
         org = any(t.lower_ in ORG_WORDS for t in name) or _is_org_name(bare)
+        # "Anna Ortiz, the health minister, said": the apposition describes her
+        descriptors += [_descriptor(c) for c in head.rights if c.dep_ == "appos" and c.pos_ == "NOUN"]
         return Mention(start, end, surface, "name", head, name=bare, descriptors=descriptors,
                        gender=gender, org=org)
     named = next((c for c in head.rights if c.dep_ == "appos" and c.pos_ == "PROPN"), None)

@@ -49,13 +49,15 @@ class EntityDraft:
     gender: str | None = None
     unnamed: bool = False
     affiliation: str | None = None
+    _spans: set = field(default_factory=set, repr=False)
 
     @property
     def surname(self) -> str:
         return self.name.split()[-1].lower()
 
     def add(self, m: Mention) -> None:
-        if all((x.start, x.end) != (m.start, m.end) for x in self.mentions):
+        if (m.start, m.end) not in self._spans:
+            self._spans.add((m.start, m.end))
             self.mentions.append(m)
         for d in m.descriptors:
             if d and d not in self.descriptors and d.lower() != self.name.lower():
