@@ -10,6 +10,7 @@ Absolute dates go through dateparser; the relative phrases it leaves unparsed ("
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -214,8 +215,11 @@ def _when_said(ctx: Context, d: Draft) -> TimeDraft | None:
     from .context import sentence_of
 
     sentence = sentence_of(d.cue_token)
-    for t in ctx.times:
-        if not (sentence.start_char <= t.start < sentence.end_char) or d.covers(t.start, t.end):
+    first = bisect.bisect_left(ctx.times, sentence.start_char, key=lambda t: t.start)
+    for t in ctx.times[first:]:
+        if t.start >= sentence.end_char:
+            break
+        if d.covers(t.start, t.end):
             continue
         if d.source and d.source[0] <= t.start < d.source[1]:
             continue  # "The former prime minister, who left in September, …" dates the source, not the saying
