@@ -37,8 +37,6 @@ def model_name() -> str:
 
 @lru_cache(maxsize=1)
 def _load():
-    import spacy
-
     module = importlib.import_module(model_name())
     nlp = module.load(exclude=[c for c in UNUSED_COMPONENTS])
     # Long articles are fine: quotegraph parses paragraph by paragraph (see pipeline.py).

@@ -1,7 +1,6 @@
 """The evaluation agrees with the project's reference scorer, on made-up gold and predictions."""
 
 import importlib.util
-import json
 import random
 from pathlib import Path
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 
-from spacy.tokens import Span as TokenSpan
 from spacy.tokens import Token
 
 from .context import Context, Draft, sentence_of

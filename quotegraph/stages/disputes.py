@@ -47,6 +47,7 @@ CLAIM_NOUNS = {"claim", "claims", "assertion", "assertions", "allegation", "alle
                "tweet", "tweets", "post", "posts", "testimony", "narrative", "explanation", "objection",
                "objections", "concerns", "idea", "notion", "suggestion", "insinuation", "rumors", "rumours",
                "speculation", "theory", "theories"}
+RECENT = 1500  # characters: how far back "the claim" or a repeated denial may point
 # "the claim", "this assertion": a particular claim just made, unlike "the idea", "the notion".
 SPECIFIC_CLAIM_NOUNS = {"claim", "assertion", "allegation", "account", "accusation", "remark", "statement",
                         "suggestion", "version", "charge", "characterization", "characterisation"}
@@ -185,33 +186,6 @@ class _Claims:
             return nearby[-1] if nearby else None
         return None  # "denied the reports", "dismissed accusations": a denial of nothing quoted here
 
-    def about_person(self, d: Draft) -> Draft | None:
-        """A denial that names whose account it denies ("the UK politician's account was untrue",
-        "the former party leader may have lied"): that person's claim."""
-        for entity in self._people_in(d):
-            claims = self.before(d, entity)
-            if claims:
-                return self.best(d, claims)
-        return None
-
-    def _people_in(self, d: Draft) -> list[str]:
-        found = []
-        for e in self.ctx.entities:
-            if e.id == d.speaker:
-                continue
-            for m in e.mentions:
-                if d.covers(m.start, m.end) or (d.cue_token is not None and _in_object(d.cue_token, m.start)):
-                    found.append((m.start, e.id))
-                    break
-        return [eid for _, eid in sorted(found)]
-
-
-def _in_object(cue, offset: int) -> bool:
-    for c in cue.children:
-        if c.dep_ == "dobj" and c.doc[c.left_edge.i].idx <= offset <= c.idx:
-            return True
-    return False
-
 
 def _dispute(ctx: Context, d: Draft, drafts: list[Draft], disputing: set[int]) -> RelationDraft | None:
     """Three kinds of evidence, each with its own way to find what is disputed; a denial whose
@@ -333,17 +307,6 @@ def _support(ctx: Context, d: Draft, drafts: list[Draft], disputing: set[int]) -
     return None
 
 
-RECENT = 1500  # characters: how far back "it was a lie" may point
-
-
-def _refers_back(d: Draft) -> bool:
-    """The falsity is said of "it", "that", "this" or "the claim": something said just before."""
-    span = d.cue_token.doc.char_span(d.start, d.end, alignment_mode="expand") if d.cue_token is not None else None
-    if span is None:
-        return False
-    subjects = [t for t in span if t.dep_ in ("nsubj", "nsubjpass")]
-    return bool(subjects) and (subjects[0].lower_ in ("it", "that", "this", "which")
-                               or subjects[0].lower_ in CLAIM_NOUNS)
 
 
 def _is_clause(d: Draft) -> bool:
