@@ -1,11 +1,15 @@
 """Relations between statements: who disputes, supports or offers another version of whose
 claim, and who declines to comment.
 
-Precision first: a relation needs explicit evidence in the text, and a dispute needs a target it
-can name — a claim reported inside the denial ("rejected Johnson's assertion that …"), a claim
-the denial refers to ("the claim", "Mr Johnson's comments"), or an earlier claim by someone else
-that shares its words ("There were no threats with missiles" against "threatened me … with a
-missile"). Falsity words with nothing to point at make no relation.
+Precision first: every relation needs explicit evidence in the text.
+- A denial verb ("rejected", "denied", "dismissed") disputes when it takes a clause or a claim
+  ("denied that …", "rejected Johnson's assertion that …", "disputed the claim"). Its target is the
+  claim reported inside it, the named person's claim ("Mr Johnson's comments"), or "the claim" just
+  made; else ``to`` is None. "denied entry" is no dispute.
+- Falsity words dispute only when said of someone's account: "the UK politician's account was
+  untrue", "Trump's tweets are lies", "he may have lied". A vague "it was all lies" makes no relation.
+- A negation of existence ("There were no threats with missiles") disputes a nearby claim by someone
+  else that shares its words ("threatened me … with a missile").
 """
 
 from __future__ import annotations
