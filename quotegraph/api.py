@@ -13,7 +13,7 @@ class InputError(ValueError):
     """Input quotegraph cannot analyse, with a message a user can act on."""
 
 
-def _check_published(published) -> str | None:
+def check_published(published) -> str | None:
     if published is None or published == "":
         return None
     if isinstance(published, (_dt.date, _dt.datetime)):
@@ -48,6 +48,6 @@ def analyze(text: str, published=None, id: str | None = None) -> Analysis:
 
 def analyze_many(items: Iterable[tuple[str, object, str | None]]) -> Iterator[Analysis]:
     """Analyse (text, published, id) triples, parsing them in batches."""
-    checked = [(_check_text(t), _check_published(p), i) for t, p, i in items]
+    checked = [(_check_text(t), check_published(p), i) for t, p, i in items]
     for (text, published, doc_id), doc in zip(checked, parse_many(t for t, _, _ in checked)):
         yield analyze_doc(text, doc, published, doc_id)

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import Iterable, Iterator
 
 from . import __version__
-from .api import InputError, _check_published
+from .api import InputError, check_published
 from .io import Document, Failure, read_path
 from .nlp import ModelNotInstalled
 
@@ -24,18 +23,11 @@ def _die(message: str, status: int = EXIT_USAGE) -> int:
     return status
 
 
-def default_jobs() -> int:
-    env = os.environ.get("QUOTEGRAPH_JOBS")
-    if env and env.isdigit() and int(env) > 0:
-        return int(env)
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-
-
 # ---------------------------------------------------------------- extract
 
 def cmd_extract(args) -> int:
     try:
-        published = _check_published(args.published)
+        published = check_published(args.published)
     except InputError as e:
         return _die(str(e))
     fmt = args.format or ("table" if sys.stdout.isatty() else "json")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 import sys
 from typing import Iterable, Iterator
 
@@ -16,6 +17,14 @@ from .model import Analysis
 
 # Below this many documents, starting workers (a second or two each) costs more than it saves.
 MIN_DOCUMENTS_FOR_WORKERS = 8
+
+
+def default_jobs() -> int:
+    """All the cores this process may use, or $QUOTEGRAPH_JOBS."""
+    env = os.environ.get("QUOTEGRAPH_JOBS")
+    if env and env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
 def analyze_one(doc: Document) -> Analysis | Failure:
@@ -37,8 +46,6 @@ def _init_worker() -> None:
 
 def analyze_documents(documents: Iterable[Document], jobs: int | None = None,
                       failures: list[Failure] | None = None) -> Iterator[Analysis]:
-    from .cli import default_jobs
-
     jobs = jobs or default_jobs()
     documents = iter(documents)
     head = list(itertools.islice(documents, MIN_DOCUMENTS_FOR_WORKERS))

@@ -12,7 +12,8 @@ from conftest import (
     ARTICLE, SHORT_TEXTS, assert_clean_stderr, assert_valid_document, jsonl_objects, run_cli, write_jsonl,
 )
 from quotegraph import parallel
-from quotegraph.cli import default_jobs, main
+from quotegraph.cli import main
+from quotegraph.parallel import default_jobs
 from quotegraph.io import Document
 
 RECORDS = [{"id": f"n{i:02d}", "text": text, "published": f"2024-04-{i + 1:02d}"} for i, text in enumerate(SHORT_TEXTS)]
@@ -151,7 +152,7 @@ def _documents():
 
 def test_many_documents_use_a_pool_of_all_cores_by_default(pool_spy, monkeypatch):
     monkeypatch.delenv("QUOTEGRAPH_JOBS", raising=False)
-    monkeypatch.setattr("quotegraph.cli.default_jobs", lambda: 2)
+    monkeypatch.setattr("quotegraph.parallel.default_jobs", lambda: 2)
     results = list(parallel.analyze_documents(_documents()))
     assert pool_spy.pools == [2]
     assert [a.id for a in results] == [rec["id"] for rec in RECORDS]
