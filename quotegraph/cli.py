@@ -141,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("train", metavar="TRAIN.jsonl")
     tr.add_argument("--out", help="model file to write (default: the packaged one)")
     tr.set_defaults(func=cmd_train)
+
+    from .cli_store import add_store_commands
+
+    add_store_commands(sub)
     return parser
 
 
@@ -152,9 +156,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     if getattr(args, "jobs", None) is not None and args.jobs < 1:
         return _die("--jobs must be 1 or more")
+    from .cli_store import UsageError
+    from .store import SchemaTooNew, StoreError
+
     try:
         return args.func(args)
-    except ModelNotInstalled as e:
+    except (ModelNotInstalled, InputError, UsageError, StoreError, SchemaTooNew) as e:
         return _die(str(e))
     except KeyboardInterrupt:
         return _die("interrupted", 130)

@@ -44,23 +44,25 @@ def _init_worker() -> None:
     nlp.load()
 
 
-def analyze_documents(documents: Iterable[Document], jobs: int | None = None,
-                      failures: list[Failure] | None = None) -> Iterator[Analysis]:
+def analyze_results(documents: Iterable[Document], jobs: int | None = None) -> Iterator[Analysis | Failure]:
+    """One Analysis or Failure per document, in input order."""
     jobs = jobs or default_jobs()
     documents = iter(documents)
     head = list(itertools.islice(documents, MIN_DOCUMENTS_FOR_WORKERS))
     stream = itertools.chain(head, documents)
     if jobs == 1 or len(head) < MIN_DOCUMENTS_FOR_WORKERS:
-        results: Iterable = map(analyze_one, stream)
-        yield from _keep_good(results, failures)
+        yield from map(analyze_one, stream)
         return
     context = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
     with context.Pool(jobs, initializer=_init_worker) as pool:
-        yield from _keep_good(pool.imap(analyze_one, stream, chunksize=2), failures)
+        yield from pool.imap(analyze_one, stream, chunksize=2)
 
 
-def _keep_good(results: Iterable, failures: list[Failure] | None) -> Iterator[Analysis]:
-    for r in results:
+def analyze_documents(documents: Iterable[Document], jobs: int | None = None,
+                      failures: list[Failure] | None = None) -> Iterator[Analysis]:
+    """The analyses of the documents that could be analysed; each failure is said on standard error
+    and added to ``failures``."""
+    for r in analyze_results(documents, jobs):
         if isinstance(r, Failure):
             print(f"quotegraph: skipped {r}", file=sys.stderr)
             if failures is not None:

@@ -1,0 +1,331 @@
+"""The store's commands: ingest, said, search, disputes, entities, export.
+
+Each takes --db (a SQLite file or URL, or postgresql://...; default $QUOTEGRAPH_DB, else quotegraph.db
+in the working directory). Answers print as a table on a terminal and as JSON otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+
+from .api import InputError, check_published
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A user error in a store command: one line, exit status 2."""
+
+
+def _store(args):
+    from .store import Store
+
+    return Store(args.db)
+
+
+_PARTIAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+def _date(value: str | None, flag: str) -> str | None:
+    """A day, a month or a year, as written: "2023-01-31", "2023-01", "2023"."""
+    if value is None:
+        return None
+    text = value.strip()
+    if _PARTIAL_DATE.fullmatch(text):
+        try:
+            check_published((text + "-01-01")[:10])
+            return text
+        except InputError:
+            pass
+    raise UsageError(f"{flag} {value!r} is not a date of the form YYYY-MM-DD, YYYY-MM or YYYY")
+
+
+def _entity_id(conn, name: str, role: str = "entity") -> int:
+    from .store import queries
+
+    found = queries.find_entities(conn, name)
+    if not found:
+        raise UsageError(f"no {role} matches {name!r}; see `quotegraph entities`")
+    chosen, others = found[0], found[1:]
+    if others:
+        listed = ", ".join(f"{e['name']} (#{e['id']}, {e['statements']} statements)" for e in others[:5])
+        print(f"quotegraph: {name!r} is taken as {chosen['name']} (#{chosen['id']}); it also matches {listed}. "
+              f"Give #ID to choose.", file=sys.stderr)
+    return chosen["id"]
+
+
+# ---------------------------------------------------------------- printing
+
+def _fmt(args) -> str:
+    return args.format or ("table" if sys.stdout.isatty() else "json")
+
+
+def _short(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _statement_line(s: dict) -> str:
+    speaker = (s["entity"] or {}).get("name") or (s["source"] or {}).get("text") or "?"
+    title = s["document"]["title"] or s["document"]["id"]
+    return f"{s['date'] or '????-??-??':10}  {_short(speaker, 22):22}  {_short(s['text'], 90)}  [{_short(title, 40)}]"
+
+
+def _print(records, args, table) -> None:
+    fmt = _fmt(args)
+    if fmt == "json":
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    elif fmt == "jsonl":
+        for r in records:
+            sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+    else:
+        for line in table(records):
+            print(line)
+
+
+def _statement_table(records):
+    if not records:
+        yield "(no statements)"
+    for s in records:
+        yield _statement_line(s)
+
+
+# ---------------------------------------------------------------- commands
+
+def cmd_ingest(args) -> int:
+    from .ingest import ingest
+
+    published = check_published(args.published)
+    if args.batch_size < 1 or args.max_mb <= 0:
+        raise UsageError("--batch-size and --max-mb must be positive")
+    with _store(args) as store:
+        summary = ingest(args.paths, store, published=published, reanalyze=args.reanalyze, jobs=args.jobs,
+                         batch_size=args.batch_size, max_bytes=int(args.max_mb * 2**20),
+                         progress=sys.stderr.isatty() and not args.quiet)
+        if args.json:
+            print(json.dumps(summary.to_dict() | {"store": store.safe_url}))
+        else:
+            print(f"{summary}\nstore: {store.safe_url}")
+    return EXIT_SOME_FAILED if summary.failed else EXIT_OK
+
+
+def cmd_said(args) -> int:
+    from .store import queries
+
+    with _store(args) as store, store.engine.connect() as conn:
+        entity_id = _entity_id(conn, args.entity)
+        records = queries.said(conn, entity_id, limit=args.limit or None)
+    _print(records, args, _statement_table)
+    return EXIT_OK
+
+
+def _filters(args, conn):
+    from .store import Filters
+
+    return Filters(query=getattr(args, "query", None),
+                   speaker=_entity_id(conn, args.speaker, "speaker") if args.speaker else None,
+                   since=_date(args.since, "--since"), until=_date(args.until, "--until"), kind=args.kind,
+                   limit=args.limit or None)
+
+
+def cmd_search(args) -> int:
+    from .store import queries
+
+    if not args.query.strip():
+        raise UsageError("give words to search for")
+    with _store(args) as store, store.engine.connect() as conn:
+        records = queries.search(conn, _filters(args, conn))
+    _print(records, args, _statement_table)
+    return EXIT_OK
+
+
+def _disputes_table(records):
+    if not records:
+        yield "(no disputes)"
+    for r in records:
+        yield _statement_line(r["statement"])
+        yield ("    " + r["type"].upper().replace("_", " ") + "  " +
+               (_statement_line(r["claim"]) if r["claim"] else "(the claim is not quoted in the article)"))
+
+
+def cmd_disputes(args) -> int:
+    from .store import queries
+
+    with _store(args) as store, store.engine.connect() as conn:
+        entity_id = _entity_id(conn, args.entity) if args.entity else None
+        records = queries.disputes(conn, entity_id, type_=args.type, limit=args.limit or None)
+    _print(records, args, _disputes_table)
+    return EXIT_OK
+
+
+def _entities_table(result):
+    yield f"{'id':>6}  {'statements':>10}  {'articles':>8}  name"
+    for e in result["named"]:
+        yield f"{e['id']:>6}  {e['statements']:>10}  {e['documents']:>8}  {e['name']} ({e['type']})"
+    if result["unnamed"]:
+        yield "unnamed sources, by whom they speak for:"
+        for e in result["unnamed"]:
+            yield f"{'':>6}  {e['statements']:>10}  {e['documents']:>8}  {e['affiliation']}"
+
+
+def _entity_table(e):
+    yield f"#{e['id']} {e['name']} ({e['type']}{', unnamed' if e['unnamed'] else ''}): " \
+          f"{e['statements']} statements in {e['documents']} articles"
+    yield "aliases: " + "; ".join(f"{a['name']} ({a['count']})" for a in e["aliases"])
+    if e["descriptors"]:
+        yield "descriptors: " + "; ".join(f"{d['name']} ({d['count']})" for d in e["descriptors"])
+
+
+def cmd_entities(args) -> int:
+    from .store import EntityEditError, linking, queries
+
+    with _store(args) as store:
+        if args.action in (None, "list"):
+            with store.engine.connect() as conn:
+                _print(queries.top_entities(conn, args.top), args, _entities_table)
+            return EXIT_OK
+        with store.engine.begin() as conn:
+            first = _entity_id(conn, args.entity)
+            try:
+                if args.action == "show":
+                    _print(queries.entity(conn, first), args, _entity_table)
+                    return EXIT_OK
+                if args.action == "merge":
+                    absorbed = _entity_id(conn, args.other)
+                    linking.merge(conn, first, absorbed)
+                    print(f"merged #{absorbed} into #{first}")
+                else:
+                    document = _document_id(conn, args.document) if args.document else None
+                    if not (args.name or document):
+                        raise UsageError("split needs --name ALIAS or --document DOCUMENT")
+                    new = linking.split(conn, first, name=args.name, document_id=document)
+                    print(f"split #{new} off #{first}")
+            except EntityEditError as e:
+                raise UsageError(str(e)) from None
+    return EXIT_OK
+
+
+def _document_id(conn, name: str) -> int:
+    import sqlalchemy as sa
+
+    from .store.schema import documents
+
+    rows = conn.execute(sa.select(documents.c.id).where(sa.or_(documents.c.key == name, documents.c.name == name))
+                        .limit(2)).scalars().all()
+    if len(rows) != 1:
+        raise UsageError(f"{'no document' if not rows else 'more than one document'} is {name!r}; "
+                         "give its key (URL or sha256:…)")
+    return rows[0]
+
+
+def cmd_export(args) -> int:
+    from . import export
+    from .store import queries
+
+    if args.format == "parquet" and not args.out:
+        raise UsageError("--format parquet needs --out FILE")
+    filtered = any((args.query, args.speaker, args.since, args.until, args.kind))
+    out = open(args.out, "w", encoding="utf-8", newline="") if args.out and args.format != "parquet" else sys.stdout
+    try:
+        with _store(args) as store, store.engine.connect() as conn:
+            filters = _filters(args, conn)
+            if args.format == "jsonl" and not filtered:
+                n = export.write_jsonl(queries.document_records(conn), out)
+                what = "documents"
+            else:
+                rows = queries.each_statement(conn, filters)
+                n = {"jsonl": lambda: export.write_jsonl(rows, out), "csv": lambda: export.write_csv(rows, out),
+                     "parquet": lambda: export.write_parquet(rows, args.out)}[args.format]()
+                what = "statements"
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    print(f"quotegraph: exported {n} {what}", file=sys.stderr)
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- parsers
+
+def _common(p: argparse.ArgumentParser, formats=("table", "json", "jsonl"), nested: bool = False) -> None:
+    # Options repeated on a nested sub-command must not reset what was given before it.
+    default = argparse.SUPPRESS if nested else None
+    p.add_argument("--db", default=default, help="store: a SQLite file or URL, or postgresql://… (default: $QUOTEGRAPH_DB, "
+                                "else quotegraph.db)")
+    if formats:
+        p.add_argument("--format", choices=formats, default=default,
+                       help="default: table on a terminal, json otherwise")
+
+
+def _filter_flags(p: argparse.ArgumentParser, limit: int | None = 50) -> None:
+    p.add_argument("--speaker", help="only statements by this entity (name, alias or #id)")
+    p.add_argument("--since", help="from this date on (YYYY-MM-DD, YYYY-MM or YYYY)")
+    p.add_argument("--until", help="up to this date, inclusive")
+    p.add_argument("--kind", choices=("direct", "indirect", "mixed"))
+    p.add_argument("--limit", type=int, default=limit, help=f"at most this many (default {limit}; 0: all)")
+
+
+def add_store_commands(sub) -> None:
+    from .ingest import DEFAULT_BATCH, DEFAULT_MAX_BYTES
+
+    ing = sub.add_parser("ingest", help="analyse documents and keep them in the store")
+    ing.add_argument("paths", nargs="+", metavar="PATH",
+                     help=".txt, .html/.htm, .jsonl, .jsonl.gz files, folders, globs, or - for stdin")
+    _common(ing, formats=())
+    ing.add_argument("--published", help="publication date YYYY-MM-DD for documents that do not give one")
+    ing.add_argument("--reanalyze", action="store_true", help="analyse and replace documents already stored")
+    ing.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
+    ing.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, help="documents a transaction")
+    ing.add_argument("--max-mb", type=float, default=DEFAULT_MAX_BYTES / 2**20,
+                     help="skip documents larger than this (default %(default)s MB)")
+    ing.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ing.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    ing.set_defaults(func=cmd_ingest)
+
+    sd = sub.add_parser("said", help="what an entity said, in date order")
+    sd.add_argument("entity", metavar="ENTITY", help="a name, alias or #id")
+    _common(sd)
+    sd.add_argument("--limit", type=int, default=0, help="at most this many (default: all)")
+    sd.set_defaults(func=cmd_said)
+
+    se = sub.add_parser("search", help="full-text search over statements, newest first")
+    se.add_argument("query", metavar="QUERY", help='words that must occur; "a phrase"; a OR b; prefix*')
+    _common(se)
+    _filter_flags(se)
+    se.set_defaults(func=cmd_search)
+
+    di = sub.add_parser("disputes", help="claims and the statements that dispute them, newest first")
+    di.add_argument("--entity", help="only where this entity disputes or is disputed")
+    di.add_argument("--type", default="disputes", choices=("disputes", "supports", "alternative_account"),
+                    help="the relation (default: disputes)")
+    di.add_argument("--limit", type=int, default=50, help="at most this many (default 50; 0: all)")
+    _common(di)
+    di.set_defaults(func=cmd_disputes)
+
+    en = sub.add_parser("entities", help="the most quoted entities; show, merge or split one")
+    _common(en)
+    en.add_argument("--top", type=int, default=20, help="how many (default 20)")
+    actions = en.add_subparsers(dest="action", metavar="ACTION")
+    show = actions.add_parser("show", help="an entity's aliases, descriptors and counts")
+    show.add_argument("entity", metavar="ENTITY")
+    merge = actions.add_parser("merge", help="make B part of A (for articles stored and to come)")
+    merge.add_argument("entity", metavar="A")
+    merge.add_argument("other", metavar="B")
+    split = actions.add_parser("split", help="move some of an entity's mentions to a new entity")
+    split.add_argument("entity", metavar="ENTITY")
+    split.add_argument("--name", help="the mentions written this way")
+    split.add_argument("--document", help="the mentions in this document (its key, URL or id)")
+    for p in (show, merge, split):
+        _common(p, nested=True)
+    en.set_defaults(func=cmd_entities)
+
+    ex = sub.add_parser("export", help="the store, or a query's statements, as JSONL, CSV or Parquet")
+    _common(ex, formats=())
+    ex.add_argument("--format", choices=("jsonl", "csv", "parquet"), default="jsonl")
+    ex.add_argument("--out", help="file to write (default: standard output; needed for parquet)")
+    ex.add_argument("--query", help="only statements matching this full-text query")
+    _filter_flags(ex, limit=0)
+    ex.set_defaults(func=cmd_export)

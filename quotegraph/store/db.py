@@ -1,0 +1,200 @@
+"""The store: one data layer over SQLite (the default, a file) and PostgreSQL (for servers).
+
+Opening a store brings its schema up to date. Writing is by batches of documents, each batch one
+transaction: a crash loses at most the batch in progress, and never leaves half a document.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from typing import Iterable
+
+import sqlalchemy as sa
+
+from .. import __version__
+from ..io import Document
+from ..model import Analysis
+from . import linking
+from .schema import DOCUMENT_ROWS, documents, entities, mentions, migrate, relations, statements, times
+
+DEFAULT_DB = "quotegraph.db"
+
+
+class StoreError(RuntimeError):
+    """A store that cannot be opened or used, said in words a user can act on."""
+
+
+def database_url(db: str | None = None) -> str:
+    """--db as given (a URL or a file path), else $QUOTEGRAPH_DB, else quotegraph.db here."""
+    db = db or os.environ.get("QUOTEGRAPH_DB") or DEFAULT_DB
+    if db.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + db.split("://", 1)[1]
+    if "://" in db:
+        return db
+    return f"sqlite:///{db}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer; a crash rolls back
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def document_key(document: Document) -> str:
+    """A document is the same document when it has the same URL, or (without one) the same text."""
+    return document.url.strip() if document.url and document.url.strip() else f"sha256:{text_hash(document.text)}"
+
+
+def statement_date(said_on: str | None, published: str | None) -> str | None:
+    return said_on if said_on and len(said_on) == 10 else published
+
+
+@dataclass
+class Stored:
+    key: str
+    status: str  # "new" or "updated"
+    statements: int
+
+
+class Store:
+    def __init__(self, db: str | None = None):
+        self.url = database_url(db)
+        try:
+            self.engine = sa.create_engine(self.url)
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as e:
+            raise StoreError(f"cannot use database {db or self.url!r}: {e}") from None
+        self.dialect = self.engine.dialect.name
+        if self.dialect == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        elif self.dialect != "postgresql":
+            raise StoreError(f"database {self.dialect!r} is not supported: use a SQLite file or postgresql://")
+        try:
+            migrate(self.engine)
+        except sa.exc.OperationalError as e:
+            raise StoreError(f"cannot open the store {self.safe_url}: {str(e.orig).strip().splitlines()[0]}") from None
+
+    @property
+    def safe_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ reading what is there
+
+    def known(self, keys: Iterable[str]) -> dict[str, str]:
+        """key -> text hash of those documents already stored."""
+        keys = list(keys)
+        if not keys:
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(documents.c.key, documents.c.text_hash).where(documents.c.key.in_(keys)))
+            return dict(rows.all())
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar()
+                    for t in (documents, statements, entities, mentions, relations, times)}
+
+    # ------------------------------------------------------------ writing
+
+    def write(self, batch: list[tuple[Document, Analysis]]) -> list[Stored]:
+        """Store a batch of analysed documents in one transaction, replacing any stored earlier
+        under the same key."""
+        out = []
+        with self.engine.begin() as conn:
+            replaced = False
+            for document, analysis in batch:
+                key = document_key(document)
+                old = conn.execute(sa.select(documents.c.id).where(documents.c.key == key)).scalar()
+                if old is not None:
+                    _delete_document(conn, old)
+                    replaced = True
+                _insert_document(conn, key, document, analysis)
+                out.append(Stored(key, "updated" if old is not None else "new", len(analysis.statements)))
+            if replaced:
+                linking.drop_orphans(conn)
+        return out
+
+
+def _delete_document(conn: sa.Connection, document_id: int) -> None:
+    for table in DOCUMENT_ROWS:
+        conn.execute(table.delete().where(table.c.document_id == document_id))
+    conn.execute(entities.delete().where(entities.c.document_id == document_id))
+    conn.execute(documents.delete().where(documents.c.id == document_id))
+
+
+def _insert_document(conn: sa.Connection, key: str, document: Document, analysis: Analysis) -> int:
+    contract = analysis.to_dict()
+    document_id = conn.execute(documents.insert().values(
+        key=key, name=document.id, url=document.url, title=document.title, author=document.author,
+        source=document.source, published=analysis.published, text_hash=text_hash(document.text),
+        text=document.text, analysis=json.dumps(contract, ensure_ascii=False),
+        statement_count=len(analysis.statements),
+        ingested_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), analyzer=__version__,
+    ).returning(documents.c.id)).scalar_one()
+    mention_ids: dict[str, tuple[int, int]] = {}  # local entity id -> (mention row, canonical entity)
+    for entity in contract["entities"]:
+        canonical = linking.link(conn, entity, document_id)
+        row = conn.execute(mentions.insert().values(
+            document_id=document_id, local_id=entity["id"], entity_id=canonical, name=entity["name"],
+            name_folded=linking.fold(entity["name"]), type=entity["type"], unnamed=entity["unnamed"],
+            affiliation=entity["affiliation"], descriptors=json.dumps(entity["descriptors"], ensure_ascii=False),
+            mention_count=len(entity["mentions"]),
+        ).returning(mentions.c.id)).scalar_one()
+        mention_ids[entity["id"]] = (row, canonical)
+    statement_ids = _insert_statements(conn, document_id, contract, mention_ids)
+    _insert_relations(conn, document_id, contract["relations"], statement_ids)
+    if contract["times"]:
+        conn.execute(times.insert(), [
+            {"document_id": document_id, "local_id": t["id"], "start": t["start"], "end": t["end"],
+             "text": t["text"], "value": t["value"], "statement_local": t["statement"]}
+            for t in contract["times"]])
+    return document_id
+
+
+def _dumps(value) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _insert_statements(conn, document_id: int, contract: dict, mention_ids: dict) -> dict[str, int]:
+    rows = []
+    for s in contract["statements"]:
+        mention, canonical = mention_ids.get(s["speaker"], (None, None))
+        rows.append({
+            "document_id": document_id, "local_id": s["id"], "kind": s["kind"], "text": s["text"],
+            "content": json.dumps(s["content"]), "source": _dumps(s["source"]), "cue": _dumps(s["cue"]),
+            "cue_text": s["cue"]["text"] if s["cue"] else None, "speaker_local": s["speaker"],
+            "mention_id": mention, "entity_id": canonical, "nested_in": s["nested_in"], "said_on": s["said_on"],
+            "date": statement_date(s["said_on"], contract["published"]), "times": json.dumps(s["times"]),
+        })
+    if not rows:
+        return {}
+    ids = conn.execute(statements.insert().returning(statements.c.id, statements.c.local_id,
+                                                     sort_by_parameter_order=True), rows)
+    return {local: row_id for row_id, local in ids}
+
+
+def _insert_relations(conn, document_id: int, found: list[dict], statement_ids: dict[str, int]) -> None:
+    rows = [{"document_id": document_id, "type": r["type"], "from_statement": statement_ids[r["from"]],
+             "to_statement": statement_ids.get(r["to"]) if r["to"] else None,
+             "evidence": json.dumps(r["evidence"], ensure_ascii=False)} for r in found]
+    if rows:
+        conn.execute(relations.insert(), rows)

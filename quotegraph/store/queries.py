@@ -1,0 +1,252 @@
+"""Questions users ask of the store. Every answer is plain data in the output contract's shapes:
+a statement is the contract's statement object plus ``document`` (where it was read), ``entity``
+(the canonical speaker across the corpus) and ``date`` (when it was said, else published)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from .linking import fold
+from .schema import documents, entities, mentions, relations, statements
+
+DEFAULT_LIMIT = 50
+
+
+@dataclass
+class Filters:
+    query: str | None = None  # full-text search over the statement text
+    speaker: int | None = None  # canonical entity id
+    since: str | None = None  # ISO date, inclusive
+    until: str | None = None
+    kind: str | None = None
+    limit: int | None = DEFAULT_LIMIT  # None: all
+
+    def apply(self, select: sa.Select, dialect: str) -> sa.Select:
+        if self.query:
+            select = select.where(_matches(self.query, dialect))
+        if self.speaker is not None:
+            select = select.where(statements.c.entity_id == self.speaker)
+        if self.since:
+            select = select.where(statements.c.date >= self.since)
+        if self.until:  # "2023-01" and "2023-01-31" both take in the whole of that period
+            select = select.where(statements.c.date <= self.until + "\uffff")
+        if self.kind:
+            select = select.where(statements.c.kind == self.kind)
+        return select.limit(self.limit) if self.limit else select
+
+
+_TERM = re.compile(r'"([^"]*)"(\*?)|(\S+)')
+
+
+def fts5_query(text: str) -> str:
+    """A user's words as an FTS5 query that cannot be a syntax error: every word and "quoted phrase"
+    must occur; OR between two terms means either; a trailing * matches a prefix."""
+    parts = []
+    for phrase, star, word in _TERM.findall(text):
+        if word == "OR" and parts and parts[-1] != "OR":
+            parts.append("OR")
+            continue
+        star = star or ("*" if word.endswith("*") else "")
+        term = (phrase if phrase or not word else word.rstrip("*")).replace('"', '""').strip()
+        if term:
+            parts.append(f'"{term}"{star}')
+    while parts and parts[-1] == "OR":
+        parts.pop()
+    return " ".join(parts) or '""'
+
+
+def _matches(text: str, dialect: str):
+    if dialect == "sqlite":
+        hits = sa.text("SELECT rowid FROM statements_fts WHERE statements_fts MATCH :fts_query")
+        return statements.c.id.in_(hits.bindparams(fts_query=fts5_query(text)).columns(sa.column("rowid")))
+    return sa.literal_column("statements.search").op("@@")(sa.func.websearch_to_tsquery("english", text))
+
+
+# ---------------------------------------------------------------- statements
+
+speaker = entities.alias("speaker")
+_STATEMENT_COLUMNS = [
+    statements, documents.c.key.label("document_key"), documents.c.name.label("document_name"),
+    documents.c.title.label("document_title"), documents.c.url.label("document_url"),
+    documents.c.published.label("document_published"), speaker.c.name.label("speaker_name"),
+]
+
+
+def _statements_select() -> sa.Select:
+    return (sa.select(*_STATEMENT_COLUMNS)
+            .join_from(statements, documents, statements.c.document_id == documents.c.id)
+            .outerjoin(speaker, statements.c.entity_id == speaker.c.id))
+
+
+def statement_record(row) -> dict:
+    """One stored statement in the contract's shape, with where and when it was said."""
+    return {
+        "id": row.local_id,
+        "kind": row.kind,
+        "content": json.loads(row.content),
+        "text": row.text,
+        "source": json.loads(row.source) if row.source else None,
+        "cue": json.loads(row.cue) if row.cue else None,
+        "speaker": row.speaker_local,
+        "nested_in": row.nested_in,
+        "said_on": row.said_on,
+        "times": json.loads(row.times),
+        "date": row.date,
+        "entity": {"id": row.entity_id, "name": row.speaker_name} if row.entity_id is not None else None,
+        "document": {"key": row.document_key, "id": row.document_name, "title": row.document_title,
+                     "url": row.document_url, "published": row.document_published},
+    }
+
+
+def find_statements(conn: sa.Connection, filters: Filters, newest_first: bool = False) -> list[dict]:
+    order = (statements.c.date.desc(), statements.c.id.desc()) if newest_first else (
+        statements.c.date.asc(), statements.c.id.asc())
+    select = filters.apply(_statements_select(), conn.dialect.name).order_by(*order)
+    return [statement_record(r) for r in conn.execute(select)]
+
+
+def said(conn: sa.Connection, entity_id: int, limit: int | None = None) -> list[dict]:
+    """What an entity said, oldest first."""
+    return find_statements(conn, Filters(speaker=entity_id, limit=limit))
+
+
+def search(conn: sa.Connection, filters: Filters) -> list[dict]:
+    """Statements matching a full-text query and filters, newest first."""
+    return find_statements(conn, filters, newest_first=True)
+
+
+# ---------------------------------------------------------------- disputes
+
+def disputes(conn: sa.Connection, entity_id: int | None = None, type_: str = "disputes",
+             limit: int | None = DEFAULT_LIMIT) -> list[dict]:
+    """Statements that dispute others, each beside the claim it disputes (None where the claim is
+    not in the article), newest first. With ``entity_id``: where that entity disputes or is disputed."""
+    claim = statements.alias("claim")
+    select = (sa.select(relations.c.id, relations.c.type, relations.c.evidence, relations.c.from_statement,
+                        relations.c.to_statement)
+              .join_from(relations, statements, relations.c.from_statement == statements.c.id)
+              .outerjoin(claim, relations.c.to_statement == claim.c.id)
+              .where(relations.c.type == type_)
+              .order_by(statements.c.date.desc(), relations.c.id.desc()))
+    if entity_id is not None:
+        select = select.where(sa.or_(statements.c.entity_id == entity_id, claim.c.entity_id == entity_id))
+    if limit:
+        select = select.limit(limit)
+    found = list(conn.execute(select))
+    ids = {r.from_statement for r in found} | {r.to_statement for r in found if r.to_statement}
+    by_id = {}
+    if ids:
+        rows = conn.execute(_statements_select().where(statements.c.id.in_(ids)))
+        by_id = {r.id: statement_record(r) for r in rows}
+    return [{"type": r.type, "evidence": json.loads(r.evidence), "statement": by_id[r.from_statement],
+             "claim": by_id.get(r.to_statement)} for r in found]
+
+
+# ---------------------------------------------------------------- entities
+
+def find_entities(conn: sa.Connection, name: str) -> list[dict]:
+    """Canonical entities a user may mean by ``name`` (an id, a name or alias, or part of one), the
+    most quoted first; exact names and aliases before partial ones."""
+    if name.strip().lstrip("#").isdigit():
+        return [e for e in [entity(conn, int(name.strip().lstrip("#")))] if e]
+    folded = fold(name)
+    if not folded:
+        return []
+    exact = sa.select(mentions.c.entity_id).where(mentions.c.name_folded == folded)
+    ids = set(conn.execute(exact.distinct()).scalars())
+    if not ids:
+        pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        partial = sa.select(mentions.c.entity_id).where(mentions.c.name_folded.like(pattern, escape="\\"))
+        ids = set(conn.execute(partial.distinct().limit(200)).scalars())
+    return sorted(_summaries(conn, ids), key=lambda e: (-e["statements"], e["id"]))
+
+
+def _summaries(conn: sa.Connection, ids) -> list[dict]:
+    if not ids:
+        return []
+    counts = (sa.select(statements.c.entity_id, sa.func.count().label("n"))
+              .where(statements.c.entity_id.in_(ids)).group_by(statements.c.entity_id).subquery())
+    rows = conn.execute(sa.select(entities, sa.func.coalesce(counts.c.n, 0).label("n"))
+                        .outerjoin(counts, counts.c.entity_id == entities.c.id).where(entities.c.id.in_(ids)))
+    return [{"id": r.id, "name": r.name, "type": r.type, "unnamed": r.unnamed, "affiliation": r.affiliation,
+             "statements": r.n} for r in rows]
+
+
+def entity(conn: sa.Connection, entity_id: int) -> dict | None:
+    """One canonical entity with its aliases, descriptors and the articles it appears in."""
+    found = _summaries(conn, {entity_id})
+    if not found:
+        return None
+    record = found[0]
+    rows = list(conn.execute(sa.select(mentions.c.name, mentions.c.descriptors, mentions.c.document_id)
+                             .where(mentions.c.entity_id == entity_id)))
+    record["aliases"] = _counted(r.name for r in rows)
+    record["descriptors"] = _counted(d for r in rows for d in json.loads(r.descriptors))
+    record["documents"] = len({r.document_id for r in rows})
+    return record
+
+
+def _counted(values) -> list[dict]:
+    counts: dict[str, int] = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    return [{"name": k, "count": n} for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def top_entities(conn: sa.Connection, top: int = 20) -> dict[str, list[dict]]:
+    """The most quoted named entities, and unnamed sources grouped by whom they speak for."""
+    n = sa.func.count(statements.c.id).label("statements")
+    docs = sa.func.count(sa.distinct(statements.c.document_id)).label("documents")
+    named = (sa.select(entities.c.id, entities.c.name, entities.c.type, n, docs)
+             .join_from(entities, statements, statements.c.entity_id == entities.c.id)
+             .where(entities.c.unnamed.is_(False))
+             .group_by(entities.c.id, entities.c.name, entities.c.type).order_by(n.desc(), entities.c.id).limit(top))
+    group = sa.func.coalesce(entities.c.affiliation, "(unaffiliated)")
+    unnamed = (sa.select(group.label("affiliation"), n, docs)
+               .join_from(entities, statements, statements.c.entity_id == entities.c.id)
+               .where(entities.c.unnamed.is_(True))
+               .group_by(group).order_by(n.desc(), group).limit(top))
+    return {"named": [dict(r._mapping) for r in conn.execute(named)],
+            "unnamed": [dict(r._mapping) for r in conn.execute(unnamed)]}
+
+
+# ---------------------------------------------------------------- documents
+
+def document_records(conn: sa.Connection, page: int = 200):
+    """Every stored document in the contract's document shape, with its text and where it came from;
+    each entity carries ``canonical``, its entity id across the corpus. Read a page at a time."""
+    last = 0
+    while rows := conn.execute(sa.select(documents).where(documents.c.id > last)
+                               .order_by(documents.c.id).limit(page)).all():
+        last = rows[-1].id
+        links = conn.execute(sa.select(mentions.c.document_id, mentions.c.local_id, mentions.c.entity_id)
+                             .where(mentions.c.document_id.in_([r.id for r in rows])))
+        canonical = {(d, local): e for d, local, e in links}
+        for row in rows:
+            record = json.loads(row.analysis)
+            for e in record["entities"]:
+                e["canonical"] = canonical.get((row.id, e["id"]))
+            record.update(id=row.name, key=row.key, title=row.title, url=row.url, author=row.author,
+                          source=row.source, text=row.text)
+            yield record
+
+
+def each_statement(conn: sa.Connection, filters: Filters, page: int = 5000):
+    """Every statement the filters take, in the order stored, read a page at a time (for export)."""
+    last = 0
+    unlimited = Filters(**{**filters.__dict__, "limit": None})
+    left = filters.limit
+    while True:
+        select = unlimited.apply(_statements_select(), conn.dialect.name)
+        rows = conn.execute(select.where(statements.c.id > last).order_by(statements.c.id).limit(page)).all()
+        for row in rows[:left] if left is not None else rows:
+            yield statement_record(row)
+        if left is not None:
+            left -= len(rows)
+        if len(rows) < page or (left is not None and left <= 0):
+            return
+        last = rows[-1].id
