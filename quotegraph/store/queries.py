@@ -4,6 +4,7 @@ a statement is the contract's statement object plus ``document`` (where it was r
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -40,30 +41,60 @@ class Filters:
 
 
 _TERM = re.compile(r'"([^"]*)"(\*?)|(\S+)')
+OR = "OR"
+
+
+def query_terms(text: str) -> list:
+    """A user's search as terms: (words, is_prefix) pairs, and OR between two terms where the user
+    wrote it. Every term must occur unless joined by OR; "a phrase" is one term; a trailing * makes
+    a prefix. Nothing a user types can make it a syntax error."""
+    terms: list = []
+    for phrase, star, word in _TERM.findall(text):
+        if word == OR:
+            if terms and terms[-1] != OR:
+                terms.append(OR)
+            continue
+        words = " ".join(re.findall(r"[^\W_]+", phrase if phrase or not word else word))
+        if words:
+            terms.append((words, bool(star) or word.endswith("*")))
+    while terms and terms[-1] == OR:
+        terms.pop()
+    return terms
 
 
 def fts5_query(text: str) -> str:
-    """A user's words as an FTS5 query that cannot be a syntax error: every word and "quoted phrase"
-    must occur; OR between two terms means either; a trailing * matches a prefix."""
-    parts = []
-    for phrase, star, word in _TERM.findall(text):
-        if word == "OR" and parts and parts[-1] != "OR":
-            parts.append("OR")
-            continue
-        star = star or ("*" if word.endswith("*") else "")
-        term = (phrase if phrase or not word else word.rstrip("*")).replace('"', '""').strip()
-        if term:
-            parts.append(f'"{term}"{star}')
-    while parts and parts[-1] == "OR":
-        parts.pop()
+    """The terms as an SQLite FTS5 query."""
+    parts = [t if t == OR else f'"{t[0]}"' + ("*" if t[1] else "") for t in query_terms(text)]
     return " ".join(parts) or '""'
+
+
+def _tsquery(text: str):
+    """The terms as a PostgreSQL tsquery expression; OR binds tighter than the implied AND, as in FTS5."""
+    groups: list[list] = []
+    joined = False
+    for term in query_terms(text):
+        if term == OR:
+            joined = True
+            continue
+        words, prefix = term
+        query = (sa.func.to_tsquery("english", " <-> ".join(words.split()) + ":*") if prefix
+                 else sa.func.phraseto_tsquery("english", words))
+        if joined and groups:
+            groups[-1].append(query)
+        else:
+            groups.append([query])
+        joined = False
+    if not groups:
+        return sa.func.to_tsquery("english", "")
+    either = [functools.reduce(lambda a, b: a.op("||")(b), group) for group in groups]
+    return functools.reduce(lambda a, b: a.op("&&")(b), either)
 
 
 def _matches(text: str, dialect: str):
     if dialect == "sqlite":
         hits = sa.text("SELECT rowid FROM statements_fts WHERE statements_fts MATCH :fts_query")
         return statements.c.id.in_(hits.bindparams(fts_query=fts5_query(text)).columns(sa.column("rowid")))
-    return sa.literal_column("statements.search").op("@@")(sa.func.websearch_to_tsquery("english", text))
+    return sa.literal_column("statements.search").op("@@")(_tsquery(text))
 
 
 # ---------------------------------------------------------------- statements

@@ -1,0 +1,341 @@
+"""The corpus store, on both back ends: SQLite always; PostgreSQL where QUOTEGRAPH_TEST_POSTGRES
+names a server (.ci/postgres.sh starts one and prints its URL; CI sets it)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from conftest import assert_valid_document
+from store_corpus import ARTICLES, FRENCH, HTML_PAGE, INDEX_PAGE, numbered_articles, write_corpus
+
+from quotegraph.ingest import ingest
+from quotegraph.store import Filters, Store, StoreError, database_url
+from quotegraph.store import linking, queries
+from quotegraph.store.schema import SCHEMA_VERSION, SchemaTooNew, documents, schema_version
+
+POSTGRES = os.environ.get("QUOTEGRAPH_TEST_POSTGRES")
+EXAMPLE = Path(__file__).parent.parent / "examples" / "kremlin-johnson-missile.txt"  # the reference article
+
+
+def reset_postgres(url: str) -> None:
+    engine = sa.create_engine(database_url(url))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    if not POSTGRES:
+        pytest.skip("no PostgreSQL server: set QUOTEGRAPH_TEST_POSTGRES (see .ci/postgres.sh)")
+    reset_postgres(POSTGRES)
+    return POSTGRES
+
+
+@pytest.fixture
+def store(db_url):
+    with Store(db_url) as s:
+        yield s
+
+
+@pytest.fixture
+def corpus(store, tmp_path):
+    """The made-up corpus, ingested."""
+    summary = ingest([str(write_corpus(tmp_path / "in"))], store, jobs=1)
+    assert summary.new == len(ARTICLES) and not summary.failed, summary
+    return store
+
+
+def entity_named(conn, name: str) -> dict:
+    found = queries.find_entities(conn, name)
+    assert found, f"no entity {name!r}"
+    return found[0]
+
+
+# ---------------------------------------------------------------- ingest and idempotency
+
+def test_ingest_stores_every_document_and_statement(corpus):
+    counts = corpus.counts()
+    assert counts["documents"] == len(ARTICLES)
+    assert counts["statements"] >= 9
+    with corpus.engine.connect() as conn:
+        stored = dict(conn.execute(sa.select(documents.c.name, documents.c.statement_count)).all())
+        per_doc = dict(conn.execute(sa.text(
+            "SELECT d.name, count(s.id) FROM documents d LEFT JOIN statements s ON s.document_id = d.id "
+            "GROUP BY d.name")).all())
+    assert stored == per_doc
+
+
+def test_ingesting_again_adds_nothing(corpus, tmp_path):
+    before = corpus.counts()
+    summary = ingest([str(write_corpus(tmp_path / "again"))], corpus, jobs=1)
+    assert (summary.new, summary.updated, summary.unchanged) == (0, 0, len(ARTICLES))
+    assert corpus.counts() == before
+
+
+def test_reanalyze_replaces_without_adding(corpus, tmp_path):
+    before = corpus.counts()
+    summary = ingest([str(write_corpus(tmp_path / "again"))], corpus, jobs=1, reanalyze=True)
+    assert summary.updated == len(ARTICLES) and summary.new == 0
+    assert corpus.counts() == before
+
+
+def test_a_changed_text_under_the_same_url_replaces_the_old(corpus, tmp_path):
+    changed = dict(ARTICLES[2], text="Dmitry Peskov said the grain talks had been cancelled.")
+    summary = ingest([str(write_corpus(tmp_path / "changed", [changed]))], corpus, jobs=1)
+    assert summary.updated == 1
+    with corpus.engine.connect() as conn:
+        texts = [s["text"] for s in queries.search(conn, Filters(query="grain"))]
+    assert texts == ["the grain talks had been cancelled"]
+
+
+def test_documents_without_url_are_keyed_by_their_text(store, tmp_path):
+    a = tmp_path / "a.txt"
+    a.write_text(ARTICLES[3]["text"], encoding="utf-8")
+    b = tmp_path / "copy-of-a.txt"
+    b.write_text(ARTICLES[3]["text"], encoding="utf-8")
+    summary = ingest([str(a), str(b)], store, jobs=1)
+    assert (summary.new, summary.unchanged) == (1, 1)
+
+
+def test_work_is_committed_in_batches(store, tmp_path, monkeypatch):
+    calls = []
+    real = Store.write
+    monkeypatch.setattr(Store, "write", lambda self, batch: calls.append(len(batch)) or real(self, batch))
+    ingest([str(write_corpus(tmp_path / "in", numbered_articles(5)))], store, jobs=1, batch_size=2)
+    assert calls == [2, 2, 1]
+
+
+# ---------------------------------------------------------------- bad input
+
+def test_bad_input_is_reported_and_skipped_and_nothing_stored_is_lost(corpus, tmp_path):
+    before = corpus.counts()
+    d = tmp_path / "bad"
+    d.mkdir()
+    (d / "index.html").write_text(INDEX_PAGE, encoding="utf-8")
+    (d / "french.txt").write_text(FRENCH, encoding="utf-8")
+    (d / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (d / "lines.jsonl").write_text('{"id": "ok", "text": "Police said two people were arrested."}\n'
+                                   '{"id": "broken", "text": \n', encoding="utf-8")
+    with open(d / "huge.txt", "wb") as f:  # 50 MB
+        f.write(b"The council said the road would close. " * (50 * 2**20 // 39 + 1))
+    summary = ingest([str(d), str(d / "missing.txt")], corpus, jobs=1)
+    reasons = {f.id.split("/")[-1]: f.reason for f in summary.failed}
+    assert "no article text" in reasons["index.html"]
+    assert "English" in reasons["french.txt"]
+    assert "binary" in reasons["binary.txt"]
+    assert "malformed JSON" in reasons["lines.jsonl:2"]
+    assert "limit" in reasons["huge.txt"]
+    assert "no such file" in reasons["missing.txt"]
+    assert summary.new == 1
+    after = corpus.counts()
+    assert after["documents"] == before["documents"] + 1
+    assert after["statements"] > before["statements"]
+
+
+def test_html_pages_give_text_and_metadata(store, tmp_path):
+    page = tmp_path / "strike.html"
+    page.write_text(HTML_PAGE, encoding="utf-8")
+    summary = ingest([str(page)], store, jobs=1)
+    assert summary.new == 1, summary
+    with store.engine.connect() as conn:
+        row = conn.execute(sa.select(documents)).one()
+    assert row.url == "https://herald.example/politics/strike-claims"
+    assert row.key == row.url
+    assert row.author == "Jane Doe" and row.published == "2023-04-12"
+    assert "Minister rejects strike claims" in row.title
+    assert "Copyright" not in row.text and "Sport" not in row.text
+    assert row.statement_count >= 2
+
+
+def test_gzipped_jsonl_and_globs(store, tmp_path):
+    import gzip
+
+    plain = write_corpus(tmp_path / "in", numbered_articles(2))
+    with gzip.open(tmp_path / "in" / "more.jsonl.gz", "wt", encoding="utf-8") as f:
+        for a in numbered_articles(2, start=2):
+            f.write(json.dumps(a) + "\n")
+    summary = ingest([str(tmp_path / "in" / "*.jsonl*")], store, jobs=1)
+    assert summary.new == 4 and plain.exists()
+
+
+# ---------------------------------------------------------------- speakers across articles
+
+def test_one_person_across_articles(corpus):
+    with corpus.engine.connect() as conn:
+        peskov = entity_named(conn, "Dmitry Peskov")
+        # "Kremlin spokesman Peskov" (kremlin-2) joins through surname + descriptor; "Dmitry Peskov"
+        # with no descriptor (talks) through the full name
+        assert peskov["statements"] == 4
+        details = queries.entity(conn, peskov["id"])
+        assert {a["name"] for a in details["aliases"]} == {"Dmitry Peskov", "Peskov"}
+        assert details["documents"] == 3
+        assert {"Kremlin spokesman"} <= {d["name"] for d in details["descriptors"]}
+        said = queries.said(conn, peskov["id"])
+    assert [s["document"]["id"] for s in said] == ["kremlin-1", "kremlin-1", "kremlin-2", "talks"]
+    assert [s["date"] for s in said] == sorted(s["date"] for s in said)
+
+
+def test_people_sharing_only_a_surname_stay_apart(corpus):
+    with corpus.engine.connect() as conn:
+        named = queries.top_entities(conn, 100)["named"]
+        exact = queries.find_entities(conn, "Smith")  # exact names first: the two Mr Smiths
+    names = sorted(e["name"] for e in named if "Smith" in e["name"])
+    assert [e["name"] for e in exact] == ["Smith", "Smith"]
+    # the farmer and the headteacher are two people; John and Mary Smith, both "spokesman", too
+    assert names == ["John Smith", "Mary Smith", "Smith", "Smith"]
+
+
+def test_unnamed_sources_stay_in_their_article_grouped_by_affiliation(corpus):
+    with corpus.engine.connect() as conn:
+        spokesmen = [e for e in queries.find_entities(conn, "Downing Street spokesman") if e["unnamed"]]
+        top = queries.top_entities(conn, 10)
+    assert len(spokesmen) == 2
+    assert {"affiliation": "Downing Street", "statements": 2, "documents": 2} in top["unnamed"]
+    assert all(not e.get("unnamed") for e in top["named"])
+
+
+def test_merge_and_split_by_hand_hold_for_later_articles(corpus, tmp_path):
+    with corpus.engine.begin() as conn:
+        farmer, head = sorted((e for e in queries.find_entities(conn, "Smith") if e["name"] == "Smith"),
+                              key=lambda e: e["id"])
+        linking.merge(conn, farmer["id"], head["id"])
+        assert queries.entity(conn, farmer["id"])["statements"] == 2
+        assert queries.entity(conn, head["id"]) is None
+    later = {"id": "later", "published": "2023-04-01",
+             "text": "\"The new term went well,\" Mr Smith, the headteacher, said."}
+    ingest([str(write_corpus(tmp_path / "later", [later]))], corpus, jobs=1)
+    with corpus.engine.begin() as conn:
+        assert queries.entity(conn, farmer["id"])["statements"] == 3  # the merge holds
+        school = conn.execute(sa.select(documents.c.id).where(documents.c.name == "school")).scalar()
+        new_id = linking.split(conn, farmer["id"], document_id=school)
+        assert queries.entity(conn, new_id)["statements"] == 1
+        assert queries.entity(conn, farmer["id"])["statements"] == 2
+
+
+def test_split_by_name(corpus):
+    with corpus.engine.begin() as conn:
+        peskov = entity_named(conn, "Dmitry Peskov")
+        new_id = linking.split(conn, peskov["id"], name="Peskov")
+        assert queries.entity(conn, new_id)["aliases"] == [{"name": "Peskov", "count": 1}]
+        assert queries.entity(conn, peskov["id"])["statements"] == 3
+        with pytest.raises(linking.EntityEditError):
+            linking.split(conn, peskov["id"], name="Dmitry Peskov")  # nothing would be left
+        with pytest.raises(linking.EntityEditError):
+            linking.merge(conn, new_id, new_id)
+
+
+@pytest.mark.parametrize("name, type_, descriptors, strong, weak", [
+    ("Mr Dmitry Peskov", "PERSON", ["Kremlin spokesman"], "person:dmitry peskov",
+     ("person-descriptor:peskov|kremlin spokesman",)),
+    ("Mr Smith", "PERSON", [], None, ()),
+    ("Downing Street", "ORG", ["No 10"], "named:downing street", ()),
+])
+def test_linking_keys(name, type_, descriptors, strong, weak):
+    keys = linking.keys_of(name, type_, descriptors, unnamed=False)
+    assert (keys.strong, keys.weak) == (strong, weak)
+    assert linking.keys_of(name, type_, descriptors, unnamed=True) == linking.Keys(None, ())
+
+
+# ---------------------------------------------------------------- queries
+
+def test_search_with_filters(corpus):
+    with corpus.engine.connect() as conn:
+        peskov = entity_named(conn, "Dmitry Peskov")["id"]
+        hits = lambda **kw: [s["text"] for s in queries.search(conn, Filters(**kw))]  # noqa: E731
+        assert len(hits(query="missiles")) == 2  # "missiles" and, stemmed, "missile"
+        assert hits(query='"no threats"') == ["that there had been no threats with missiles"]
+        assert len(hits(query="talks")) == 2  # the grain talks, the talks with the buyers
+        assert hits(query="talks", speaker=peskov) == ["the talks on grain exports would continue next week"]
+        assert hits(query="talks", since="2023-02-05") == ["the talks on grain exports would continue next week"]
+        assert hits(query="talks", until="2023-02") == hits(query="talks")
+        assert hits(query="talks", until="2023-02-02") == ["talks with the buyers had failed"]
+        assert all(s["kind"] == "direct" for s in queries.search(conn, Filters(query="harvest OR classes",
+                                                                              kind="direct")))
+        assert len(hits(query="harvest OR classes")) == 2
+        assert hits(query="repai*") == ["schools would get more money for repairs"]
+        newest_first = [s["date"] for s in queries.search(conn, Filters(query="said OR talks OR spokesman"))]
+        assert newest_first == sorted(newest_first, reverse=True)
+
+
+@pytest.mark.parametrize("query", ['"', 'talks"', "AND", "NEAR(", "a OR", "OR", "*", "-talks", "col:talks",
+                                   "'; DROP TABLE statements; --", "(((", "\\"])
+def test_search_never_fails_on_odd_queries(corpus, query):
+    with corpus.engine.connect() as conn:
+        queries.search(conn, Filters(query=query))
+    assert corpus.counts()["statements"] > 0
+
+
+def test_disputes_side_by_side(store, tmp_path):
+    ingest([str(EXAMPLE)], store, published="2023-01-31", jobs=1)
+    with store.engine.connect() as conn:
+        found = queries.disputes(conn)
+        assert found and all(d["type"] == "disputes" for d in found)
+        pairs = {(d["statement"]["entity"]["name"], (d["claim"] or {}).get("entity", {}).get("name"))
+                 for d in found}
+        assert ("Dmitry Peskov", "Boris Johnson") in pairs
+        johnson = entity_named(conn, "Boris Johnson")["id"]
+        assert queries.disputes(conn, johnson) == [d for d in found if d["claim"]
+                                                   and d["claim"]["entity"]["id"] == johnson]
+        assert queries.disputes(conn, entity_named(conn, "Rishi Sunak")["id"]) == []
+
+
+def test_entities_top(corpus):
+    with corpus.engine.connect() as conn:
+        top = queries.top_entities(conn, 2)
+    assert [e["name"] for e in top["named"]] == ["Dmitry Peskov", "Boris Johnson"]
+    assert top["named"][0]["statements"] == 4 and top["named"][0]["documents"] == 3
+
+
+def test_export_documents_keep_the_contract(corpus):
+    with corpus.engine.connect() as conn:
+        records = list(queries.document_records(conn, page=2))
+    assert [r["id"] for r in records] == [a["id"] for a in ARTICLES]
+    for record, article in zip(records, ARTICLES):
+        assert_valid_document(record, article["text"])
+        assert record["text"] == article["text"]
+        assert all(isinstance(e["canonical"], int) for e in record["entities"])
+
+
+def test_each_statement_pages_and_limits(corpus):
+    with corpus.engine.connect() as conn:
+        every = list(queries.each_statement(conn, Filters(limit=None), page=3))
+        assert len(every) == corpus.counts()["statements"]
+        assert len(list(queries.each_statement(conn, Filters(limit=4), page=3))) == 4
+        assert [s["id"] for s in every] != [] and all("document" in s for s in every)
+
+
+# ---------------------------------------------------------------- the schema
+
+def test_schema_is_versioned(store):
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(schema_version.c.version)).scalars().all() == [SCHEMA_VERSION]
+    Store(store.url).close()  # opening again migrates nothing
+    with store.engine.begin() as conn:
+        conn.execute(schema_version.insert().values(version=SCHEMA_VERSION + 1))
+    with pytest.raises(SchemaTooNew, match="upgrade quotegraph"):
+        Store(store.url)
+
+
+def test_unusable_database_urls():
+    with pytest.raises(StoreError, match="not supported|cannot use"):
+        Store("mysql://localhost/x")
+    with pytest.raises(StoreError, match="cannot open"):
+        Store("sqlite:////no/such/folder/store.db")
+
+
+def test_database_url_forms(monkeypatch):
+    monkeypatch.delenv("QUOTEGRAPH_DB", raising=False)
+    assert database_url(None) == "sqlite:///quotegraph.db"
+    assert database_url("corpus.db") == "sqlite:///corpus.db"
+    assert database_url("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
+    monkeypatch.setenv("QUOTEGRAPH_DB", "/data/news.db")
+    assert database_url(None) == "sqlite:////data/news.db"
