@@ -11,7 +11,7 @@ import sys
 from typing import Iterable, Iterator
 
 from . import __version__
-from .api import InputError, check_published
+from .inputs import InputError, check_published
 from .io import Document, Failure, read_path
 from .nlp import ModelNotInstalled
 

@@ -11,7 +11,7 @@ import json
 import re
 import sys
 
-from .api import InputError, check_published
+from .inputs import InputError, check_published
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
