@@ -150,18 +150,17 @@ def _insert_document(conn: sa.Connection, key: str, document: Document, analysis
         statement_count=len(analysis.statements),
         ingested_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), analyzer=__version__,
     ).returning(documents.c.id)).scalar_one()
-    mention_ids: dict[str, tuple[int, int]] = {}  # local entity id -> (mention row, canonical entity)
-    for entity in contract["entities"]:
-        canonical = linking.link(conn, entity, document_id)
-        row = conn.execute(mentions.insert().values(
-            document_id=document_id, local_id=entity["id"], entity_id=canonical, name=entity["name"],
-            name_folded=linking.fold(entity["name"]), type=entity["type"], unnamed=entity["unnamed"],
-            affiliation=entity["affiliation"], descriptors=json.dumps(entity["descriptors"], ensure_ascii=False),
-            mention_count=len(entity["mentions"]),
-        ).returning(mentions.c.id)).scalar_one()
-        mention_ids[entity["id"]] = (row, canonical)
-    statement_ids = _insert_statements(conn, document_id, contract, mention_ids)
-    _insert_relations(conn, document_id, contract["relations"], statement_ids)
+    canonical = linking.link_all(conn, contract["entities"], document_id)
+    if contract["entities"]:
+        conn.execute(mentions.insert(), [
+            {"document_id": document_id, "local_id": e["id"], "entity_id": c, "name": e["name"],
+             "name_folded": linking.fold(e["name"]), "type": e["type"], "unnamed": e["unnamed"],
+             "affiliation": e["affiliation"], "descriptors": json.dumps(e["descriptors"], ensure_ascii=False),
+             "mention_count": len(e["mentions"])} for e, c in zip(contract["entities"], canonical)])
+    entity_of = {e["id"]: c for e, c in zip(contract["entities"], canonical)}
+    _insert_statements(conn, document_id, contract, entity_of)
+    if contract["relations"]:
+        _insert_relations(conn, document_id, contract["relations"])
     if contract["times"]:
         conn.execute(times.insert(), [
             {"document_id": document_id, "local_id": t["id"], "start": t["start"], "end": t["end"],
@@ -174,27 +173,23 @@ def _dumps(value) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
-def _insert_statements(conn, document_id: int, contract: dict, mention_ids: dict) -> dict[str, int]:
-    rows = []
-    for s in contract["statements"]:
-        mention, canonical = mention_ids.get(s["speaker"], (None, None))
-        rows.append({
-            "document_id": document_id, "local_id": s["id"], "kind": s["kind"], "text": s["text"],
-            "content": json.dumps(s["content"]), "source": _dumps(s["source"]), "cue": _dumps(s["cue"]),
-            "cue_text": s["cue"]["text"] if s["cue"] else None, "speaker_local": s["speaker"],
-            "mention_id": mention, "entity_id": canonical, "nested_in": s["nested_in"], "said_on": s["said_on"],
-            "date": statement_date(s["said_on"], contract["published"]), "times": json.dumps(s["times"]),
-        })
-    if not rows:
-        return {}
-    ids = conn.execute(statements.insert().returning(statements.c.id, statements.c.local_id,
-                                                     sort_by_parameter_order=True), rows)
-    return {local: row_id for row_id, local in ids}
-
-
-def _insert_relations(conn, document_id: int, found: list[dict], statement_ids: dict[str, int]) -> None:
-    rows = [{"document_id": document_id, "type": r["type"], "from_statement": statement_ids[r["from"]],
-             "to_statement": statement_ids.get(r["to"]) if r["to"] else None,
-             "evidence": json.dumps(r["evidence"], ensure_ascii=False)} for r in found]
+def _insert_statements(conn, document_id: int, contract: dict, entity_of: dict[str, int]) -> None:
+    # Plain executemany, no RETURNING: that would cost a round trip a row.
+    rows = [{
+        "document_id": document_id, "local_id": s["id"], "kind": s["kind"], "text": s["text"],
+        "content": json.dumps(s["content"]), "source": _dumps(s["source"]), "cue": _dumps(s["cue"]),
+        "cue_text": s["cue"]["text"] if s["cue"] else None, "speaker_local": s["speaker"],
+        "entity_id": entity_of.get(s["speaker"]), "nested_in": s["nested_in"], "said_on": s["said_on"],
+        "date": statement_date(s["said_on"], contract["published"]), "times": json.dumps(s["times"]),
+    } for s in contract["statements"]]
     if rows:
-        conn.execute(relations.insert(), rows)
+        conn.execute(statements.insert(), rows)
+
+
+def _insert_relations(conn, document_id: int, found: list[dict]) -> None:
+    ids = dict(conn.execute(sa.select(statements.c.local_id, statements.c.id)
+                            .where(statements.c.document_id == document_id)).all())
+    conn.execute(relations.insert(), [
+        {"document_id": document_id, "type": r["type"], "from_statement": ids[r["from"]],
+         "to_statement": ids.get(r["to"]) if r["to"] else None,
+         "evidence": json.dumps(r["evidence"], ensure_ascii=False)} for r in found])

@@ -59,53 +59,83 @@ def keys_of(name: str, type_: str, descriptors: list[str], unnamed: bool) -> Key
     return Keys(strong, weak)
 
 
-def _compatible(conn: sa.Connection, entity_id: int, words: list[str]) -> bool:
+def _compatible(candidate_name: str, words: list[str]) -> bool:
     """A weak key may not join two different full names ("John Smith" and "Mary Smith")."""
-    name = conn.execute(sa.select(entities.c.name).where(entities.c.id == entity_id)).scalar()
-    theirs = name_words(name or "")
+    theirs = name_words(candidate_name)
     return len(words) < 2 or len(theirs) < 2 or theirs == words
 
 
-def link(conn: sa.Connection, entity: dict, document_id: int) -> int:
-    """The canonical entity id for one article entity (contract shape), creating it if new."""
-    keys = keys_of(entity["name"], entity["type"], entity["descriptors"], entity["unnamed"])
-    found = None
-    if keys.strong:
-        found = conn.execute(sa.select(entity_keys.c.entity_id).where(entity_keys.c.key == keys.strong)).scalar()
-    if found is None and keys.weak:
-        candidates = set(conn.execute(sa.select(entity_keys.c.entity_id)
-                                      .where(entity_keys.c.key.in_(keys.weak))).scalars())
-        words = name_words(entity["name"])
-        candidates = {c for c in candidates if _compatible(conn, c, words)}
-        if len(candidates) == 1:
-            found = candidates.pop()
-    if found is None:
-        found = conn.execute(entities.insert().values(
-            name=entity["name"], type=entity["type"], unnamed=entity["unnamed"],
-            affiliation=entity.get("affiliation"),
-            document_id=document_id if entity["unnamed"] else None,
-        ).returning(entities.c.id)).scalar_one()
-    else:
-        _prefer_fuller_name(conn, found, entity["name"])
-    _register(conn, found, [k for k in (keys.strong, *keys.weak) if k])
-    return found
+@dataclass
+class _Known:
+    """Keys already in the store, and those this document adds, with their entity's name."""
+
+    entity_of: dict[str, int | str]  # key -> entity id, or "new:N" for the Nth entity this document adds
+    name_of: dict[int | str, str]
 
 
-def _register(conn: sa.Connection, entity_id: int, keys: list[str]) -> None:
-    if not keys:
-        return
-    known = set(conn.execute(sa.select(entity_keys.c.key).where(entity_keys.c.key.in_(keys))).scalars())
-    new = [{"key": k, "entity_id": entity_id} for k in keys if k not in known]
-    if new:
-        conn.execute(entity_keys.insert(), new)
+def link_all(conn: sa.Connection, found: list[dict], document_id: int) -> list[int]:
+    """Canonical entity ids for a document's entities (contract shape), in order, creating new ones.
+
+    A handful of statements per document whatever its size: keys are read in one query, new entities
+    and keys written in one each."""
+    keys = [keys_of(e["name"], e["type"], e["descriptors"], e["unnamed"]) for e in found]
+    wanted = {k for ks in keys for k in (ks.strong, *ks.weak) if k}
+    known = _Known({}, {})
+    if wanted:
+        rows = conn.execute(sa.select(entity_keys.c.key, entity_keys.c.entity_id, entities.c.name)
+                            .join(entities, entities.c.id == entity_keys.c.entity_id)
+                            .where(entity_keys.c.key.in_(wanted)))
+        for key, entity_id, name in rows:
+            known.entity_of[key] = entity_id
+            known.name_of[entity_id] = name
+    chosen: list[int | str] = []
+    new_entities: list[dict] = []
+    new_keys: dict[str, int | str] = {}
+    for entity, ks in zip(found, keys):
+        target = _choose(entity, ks, known)
+        if target is None:
+            target = f"new:{len(new_entities)}"
+            new_entities.append({"name": entity["name"], "type": entity["type"], "unnamed": entity["unnamed"],
+                                 "affiliation": entity.get("affiliation"),
+                                 "document_id": document_id if entity["unnamed"] else None})
+        elif _fuller(entity["name"], known.name_of[target]):
+            known.name_of[target] = entity["name"]
+            if isinstance(target, int):
+                conn.execute(entities.update().where(entities.c.id == target).values(name=entity["name"]))
+            else:
+                new_entities[int(target[4:])]["name"] = entity["name"]
+        known.name_of.setdefault(target, entity["name"])
+        for key in (ks.strong, *ks.weak):
+            if key and key not in known.entity_of:
+                known.entity_of[key] = new_keys[key] = target
+        chosen.append(target)
+    ids = _insert_entities(conn, new_entities)
+    real = lambda target: ids[int(target[4:])] if isinstance(target, str) else target  # noqa: E731
+    if new_keys:
+        conn.execute(entity_keys.insert(), [{"key": k, "entity_id": real(t)} for k, t in new_keys.items()])
+    return [real(t) for t in chosen]
 
 
-def _prefer_fuller_name(conn: sa.Connection, entity_id: int, name: str) -> None:
+def _choose(entity: dict, keys: Keys, known: _Known) -> int | str | None:
+    if keys.strong and keys.strong in known.entity_of:
+        return known.entity_of[keys.strong]
+    words = name_words(entity["name"])
+    candidates = {known.entity_of[k] for k in keys.weak if k in known.entity_of}
+    candidates = {c for c in candidates if _compatible(known.name_of[c], words)}
+    return candidates.pop() if len(candidates) == 1 else None
+
+
+def _fuller(name: str, current: str) -> bool:
     """"Peskov" seen first becomes "Dmitry Peskov" once a fuller form of the same name turns up."""
-    current = conn.execute(sa.select(entities.c.name).where(entities.c.id == entity_id)).scalar() or ""
     ours, theirs = name_words(name), name_words(current)
-    if len(ours) > len(theirs) and theirs and ours[-len(theirs):] == theirs:
-        conn.execute(entities.update().where(entities.c.id == entity_id).values(name=name))
+    return len(ours) > len(theirs) and bool(theirs) and ours[-len(theirs):] == theirs
+
+
+def _insert_entities(conn: sa.Connection, rows: list[dict]) -> list[int]:
+    if not rows:
+        return []
+    result = conn.execute(entities.insert().returning(entities.c.id, sort_by_parameter_order=True), rows)
+    return list(result.scalars())
 
 
 def drop_orphans(conn: sa.Connection) -> None:
@@ -151,7 +181,9 @@ def split(conn: sa.Connection, entity_id: int, *, name: str | None = None, docum
     ).returning(entities.c.id)).scalar_one()
     moved_ids = [m["id"] for m in moved]
     conn.execute(mentions.update().where(mentions.c.id.in_(moved_ids)).values(entity_id=new_id))
-    conn.execute(statements.update().where(statements.c.mention_id.in_(moved_ids)).values(entity_id=new_id))
+    for m in moved:
+        conn.execute(statements.update().where(statements.c.document_id == m["document_id"],
+                                               statements.c.speaker_local == m["local_id"]).values(entity_id=new_id))
     staying = conn.execute(sa.select(mentions).where(mentions.c.entity_id == entity_id)).mappings()
     kept_keys = set().union(*(_all_keys(m) for m in staying))
     for key in set().union(*(_all_keys(m) for m in moved)) - kept_keys:

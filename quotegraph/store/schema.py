@@ -80,8 +80,7 @@ statements = sa.Table(
     sa.Column("source", sa.Text),  # JSON span
     sa.Column("cue", sa.Text),  # JSON span
     sa.Column("cue_text", sa.String),
-    sa.Column("speaker_local", sa.String),
-    sa.Column("mention_id", sa.Integer, sa.ForeignKey("mentions.id")),
+    sa.Column("speaker_local", sa.String),  # the mention's local_id in the same document
     sa.Column("entity_id", sa.Integer, sa.ForeignKey("entities.id")),
     sa.Column("nested_in", sa.String),
     sa.Column("said_on", sa.String),
