@@ -5,7 +5,9 @@
 1. Ingest against extract: ``quotegraph ingest`` (a new SQLite file each round) and ``quotegraph
    extract`` take turns on the PolNeAR dev articles, as a user runs them (default --jobs), round
    after round; the medians are compared. Storage may cost at most 10 %.
-2. Queries: the dev and train articles are analysed once, then stored again and again under new
+2. Idempotency: the dev articles ingested twice (the second run may add no row), and an ingest
+   killed with SIGKILL midway then run again (the counts must equal a clean run's).
+3. Queries: the dev and train articles are analysed once, then stored again and again under new
    URLs until the store holds --statements statements. ``said``, ``search`` and ``disputes`` are
    timed through the library (what the CLI and the API call), each query several times; the median
    and the 95th percentile over all runs are reported, and one run of each command in a new process
@@ -50,6 +52,38 @@ def ingest_against_extract(data: Path, rounds: int) -> dict:
     e, i = statistics.median(extract), statistics.median(ingest)
     return {"articles": n, "rounds": rounds, "extract_s": extract, "ingest_s": ingest,
             "extract_articles_per_s": n / e, "ingest_articles_per_s": n / i, "ingest_over_extract": e / i}
+
+
+def _counts(url: str) -> dict:
+    from quotegraph.store import Store
+
+    with Store(url) as store:
+        return store.counts()
+
+
+def idempotency_and_recovery(data: Path) -> dict:
+    """A clean ingest; the same again (nothing may be added); an ingest killed with SIGKILL midway and
+    run again (the counts must equal the clean run's)."""
+    import signal
+
+    with tempfile.TemporaryDirectory() as tmp:
+        clean, killed = f"sqlite:///{tmp}/clean.db", f"sqlite:///{tmp}/killed.db"
+        ingest = _cli("ingest", str(data), "--quiet", "--batch-size", "10")
+        _timed(ingest + ["--db", clean])
+        first = _counts(clean)
+        _timed(ingest + ["--db", clean])
+        again = _counts(clean)
+        _counts(killed)  # creates the schema, so the count below can be polled
+        proc = subprocess.Popen(ingest + ["--db", killed], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while _counts(killed)["documents"] < len(data.read_text(encoding="utf-8").splitlines()) // 2:
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        at_kill = _counts(killed)
+        _timed(ingest + ["--db", killed])
+        recovered = _counts(killed)
+    return {"clean": first, "reingest_adds_rows": again != first, "documents_at_kill": at_kill["documents"],
+            "recovered_equals_clean": recovered == first}
 
 
 def _analysed(paths: list[Path]):
@@ -136,6 +170,8 @@ def main(argv=None) -> int:
     if not args.skip_ingest:
         result["ingest_vs_extract"] = ingest_against_extract(SHARED / "dev.jsonl", args.rounds)
         print(json.dumps(result["ingest_vs_extract"]), file=sys.stderr)
+        result["idempotency"] = idempotency_and_recovery(SHARED / "dev.jsonl")
+        print(json.dumps(result["idempotency"]), file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or f"sqlite:///{tmp}/big.db"
         analysed = _analysed([SHARED / "dev.jsonl", SHARED / "train.jsonl"])

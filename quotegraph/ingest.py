@@ -145,16 +145,15 @@ def ingest(paths: list[str], store: Store, *, published: str | None = None, rean
         for stored in store.write(batch):
             setattr(summary, stored.status, getattr(summary, stored.status) + 1)
             summary.statements += stored.statements
-        bar.step(len(batch))
         batch.clear()
         last_commit = time.monotonic()
 
     try:
         for result in analyze_results(to_analyse(), jobs):
             doc = in_flight.popleft()
+            bar.step()
             if isinstance(result, Failure):
                 summary.failed.append(result)
-                bar.step()
                 continue
             batch.append((doc, result))
             if len(batch) >= batch_size or time.monotonic() - last_commit > COMMIT_EVERY_S:

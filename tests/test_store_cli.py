@@ -12,7 +12,9 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from conftest import assert_clean_stderr, quotegraph_cmd, run_cli
+from jsonschema import Draft202012Validator
+
+from conftest import SCHEMA, assert_clean_stderr, quotegraph_cmd, run_cli
 from store_corpus import ARTICLES, FRENCH, numbered_articles, write_corpus
 from test_store import POSTGRES, reset_postgres
 
@@ -31,6 +33,14 @@ def stored(tmp_path_factory):
     return db
 
 
+def assert_valid(records: list, definition: str) -> None:
+    """Answers of the store follow the output contract's stored shapes."""
+    validator = Draft202012Validator({"$ref": f"#/$defs/{definition}", "$defs": SCHEMA["$defs"]})
+    for record in records:
+        errors = [f"{'/'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(record)]
+        assert not errors, errors
+
+
 def query(db, *args) -> object:
     r = run_cli(*args, "--db", db, "--format", "json")
     assert r.returncode == 0, r.stderr
@@ -42,12 +52,14 @@ def test_said_in_date_order(stored):
     assert [s["document"]["id"] for s in said] == ["kremlin-1", "kremlin-1", "kremlin-2", "talks"]
     assert {s["entity"]["name"] for s in said} == {"Dmitry Peskov"}
     assert said[0]["document"]["title"] == "Kremlin denies missile threat"
+    assert_valid(said, "stored_statement")
 
 
 def test_search_with_filters(stored):
     assert [s["text"] for s in query(stored, "search", "talks", "--speaker", "Peskov")] == [
         "the talks on grain exports would continue next week"]
     assert query(stored, "search", "talks", "--since", "2023-03") == []
+    assert_valid(query(stored, "search", "said OR told"), "stored_statement")
     assert len(query(stored, "search", "spokesman OR talks OR missile", "--limit", "2")) == 2
 
 
@@ -58,6 +70,7 @@ def test_disputes_command(tmp_path):
     found = query(db, "disputes", "--entity", "Boris Johnson")
     assert found and all(d["claim"]["entity"]["name"] == "Boris Johnson" or
                          d["statement"]["entity"]["name"] == "Boris Johnson" for d in found)
+    assert_valid(found, "dispute")
     table = run_cli("disputes", "--db", db, "--format", "table")
     assert "DISPUTES" in table.stdout and "Dmitry Peskov" in table.stdout
 
