@@ -184,7 +184,7 @@ def cmd_entities(args) -> int:
     from .store import EntityEditError, linking, queries
 
     with _store(args) as store:
-        if args.action in (None, "list"):
+        if args.action is None:
             with store.engine.connect() as conn:
                 _print(queries.top_entities(conn, args.top), args, _entities_table)
             return EXIT_OK

@@ -15,7 +15,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Iterator
 
-from .io import JSONL_SUFFIXES, MAX_BYTES, Document, Failure, expand_paths, read_path, suffix_of
+from .io import JSONL_SUFFIXES, Document, Failure, expand_paths, read_path, suffix_of
 from .language import english_share, looks_english
 from .model import Analysis
 from .parallel import analyze_results
@@ -165,5 +165,3 @@ def ingest(paths: list[str], store: Store, *, published: str | None = None, rean
         summary.seconds = time.perf_counter() - started
     return summary
 
-
-__all__ = ["DEFAULT_BATCH", "DEFAULT_MAX_BYTES", "MAX_BYTES", "Summary", "ingest"]
