@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 
-from .inputs import InputError, check_published
+from .inputs import check_period, check_published
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -24,23 +23,6 @@ def _store(args):
     from .store import Store
 
     return Store(args.db)
-
-
-_PARTIAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
-
-
-def _date(value: str | None, flag: str) -> str | None:
-    """A day, a month or a year, as written: "2023-01-31", "2023-01", "2023"."""
-    if value is None:
-        return None
-    text = value.strip()
-    if _PARTIAL_DATE.fullmatch(text):
-        try:
-            check_published((text + "-01-01")[:10])
-            return text
-        except InputError:
-            pass
-    raise UsageError(f"{flag} {value!r} is not a date of the form YYYY-MM-DD, YYYY-MM or YYYY")
 
 
 def _entity_id(conn, name: str, role: str = "entity") -> int:
@@ -128,7 +110,7 @@ def _filters(args, conn):
 
     return Filters(query=getattr(args, "query", None),
                    speaker=_entity_id(conn, args.speaker, "speaker") if args.speaker else None,
-                   since=_date(args.since, "--since"), until=_date(args.until, "--until"), kind=args.kind,
+                   since=check_period(args.since, "--since"), until=check_period(args.until, "--until"), kind=args.kind,
                    limit=args.limit or None)
 
 
@@ -210,16 +192,12 @@ def cmd_entities(args) -> int:
 
 
 def _document_id(conn, name: str) -> int:
-    import sqlalchemy as sa
+    from .store import queries
 
-    from .store.schema import documents
-
-    rows = conn.execute(sa.select(documents.c.id).where(sa.or_(documents.c.key == name, documents.c.name == name))
-                        .limit(2)).scalars().all()
-    if len(rows) != 1:
-        raise UsageError(f"{'no document' if not rows else 'more than one document'} is {name!r}; "
-                         "give its key (URL or sha256:…)")
-    return rows[0]
+    found = queries.document_id(conn, name)
+    if found is None:
+        raise UsageError(f"no single document is {name!r}; give its key (URL or sha256:…)")
+    return found
 
 
 def cmd_export(args) -> int:
@@ -245,6 +223,15 @@ def cmd_export(args) -> int:
         if out is not sys.stdout:
             out.close()
     print(f"quotegraph: exported {n} {what}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    from .web.app import serve
+
+    if args.max_mb <= 0:
+        raise UsageError("--max-mb must be positive")
+    serve(args.db, args.host, args.port, private=args.private, max_body=int(args.max_mb * 2**20))
     return EXIT_OK
 
 
@@ -321,6 +308,14 @@ def add_store_commands(sub) -> None:
     for p in (show, merge, split):
         _common(p, nested=True)
     en.set_defaults(func=cmd_entities)
+
+    sv = sub.add_parser("serve", help="the web app and HTTP API over the store")
+    _common(sv, formats=())
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--private", action="store_true", help="reading needs the token too ($QUOTEGRAPH_TOKEN)")
+    sv.add_argument("--max-mb", type=float, default=5, help="largest request body (default 5 MB)")
+    sv.set_defaults(func=cmd_serve)
 
     ex = sub.add_parser("export", help="the store, or a query's statements, as JSONL, CSV or Parquet")
     _common(ex, formats=())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 
 
 class InputError(ValueError):
@@ -21,3 +22,20 @@ def check_published(published) -> str | None:
         return _dt.date.fromisoformat(text[:10]).isoformat()
     except ValueError:
         raise InputError(f"published date {published!r} is not a date of the form YYYY-MM-DD") from None
+
+
+_PERIOD = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+def check_period(value: str | None, name: str) -> str | None:
+    """A day, a month or a year, as written ("2023-01-31", "2023-01", "2023"), for date filters."""
+    if value is None:
+        return None
+    text = value.strip()
+    if _PERIOD.fullmatch(text):
+        try:
+            check_published((text + "-01-01")[:10])
+            return text
+        except InputError:
+            pass
+    raise InputError(f"{name} {value!r} is not a date of the form YYYY-MM-DD, YYYY-MM or YYYY")

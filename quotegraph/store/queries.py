@@ -129,7 +129,7 @@ def statement_record(row) -> dict:
         "date": row.date,
         "entity": {"id": row.entity_id, "name": row.speaker_name} if row.entity_id is not None else None,
         "document": {"key": row.document_key, "id": row.document_name, "title": row.document_title,
-                     "url": row.document_url, "published": row.document_published},
+                     "url": row.document_url, "published": row.document_published, "stored_id": row.document_id},
     }
 
 
@@ -247,23 +247,55 @@ def top_entities(conn: sa.Connection, top: int = 20) -> dict[str, list[dict]]:
 
 # ---------------------------------------------------------------- documents
 
+def _full_records(conn: sa.Connection, rows) -> list[dict]:
+    """Documents in the contract's shape, with text, key and metadata, each entity with ``canonical``."""
+    if not rows:
+        return []
+    links = conn.execute(sa.select(mentions.c.document_id, mentions.c.local_id, mentions.c.entity_id)
+                         .where(mentions.c.document_id.in_([r.id for r in rows])))
+    canonical = {(d, local): e for d, local, e in links}
+    out = []
+    for row in rows:
+        record = json.loads(row.analysis)
+        for e in record["entities"]:
+            e["canonical"] = canonical.get((row.id, e["id"]))
+        record.update(id=row.name, key=row.key, title=row.title, url=row.url, author=row.author,
+                      source=row.source, text=row.text, stored_id=row.id)
+        out.append(record)
+    return out
+
+
 def document_records(conn: sa.Connection, page: int = 200):
-    """Every stored document in the contract's document shape, with its text and where it came from;
-    each entity carries ``canonical``, its entity id across the corpus. Read a page at a time."""
+    """Every stored document (see _full_records), read a page at a time."""
     last = 0
     while rows := conn.execute(sa.select(documents).where(documents.c.id > last)
                                .order_by(documents.c.id).limit(page)).all():
         last = rows[-1].id
-        links = conn.execute(sa.select(mentions.c.document_id, mentions.c.local_id, mentions.c.entity_id)
-                             .where(mentions.c.document_id.in_([r.id for r in rows])))
-        canonical = {(d, local): e for d, local, e in links}
-        for row in rows:
-            record = json.loads(row.analysis)
-            for e in record["entities"]:
-                e["canonical"] = canonical.get((row.id, e["id"]))
-            record.update(id=row.name, key=row.key, title=row.title, url=row.url, author=row.author,
-                          source=row.source, text=row.text)
-            yield record
+        yield from _full_records(conn, rows)
+
+
+def document(conn: sa.Connection, stored_id: int) -> dict | None:
+    """One stored document with its analysis (see _full_records), or None."""
+    found = _full_records(conn, conn.execute(sa.select(documents).where(documents.c.id == stored_id)).all())
+    return found[0] if found else None
+
+
+def document_id(conn: sa.Connection, key_or_name: str) -> int | None:
+    """The stored id of a document given by its key (URL or sha256:…) or, failing that, its name."""
+    for column in (documents.c.key, documents.c.name):
+        ids = conn.execute(sa.select(documents.c.id).where(column == key_or_name).limit(2)).scalars().all()
+        if len(ids) == 1:
+            return ids[0]
+    return None
+
+
+def list_documents(conn: sa.Connection, limit: int = DEFAULT_LIMIT, offset: int = 0) -> list[dict]:
+    """Stored documents, the most recently published first, without their texts."""
+    columns = [documents.c.id, documents.c.key, documents.c.name, documents.c.title, documents.c.url,
+               documents.c.source, documents.c.published, documents.c.statement_count]
+    rows = conn.execute(sa.select(*columns).order_by(documents.c.published.desc(), documents.c.id.desc())
+                        .limit(limit).offset(offset))
+    return [dict(r._mapping) for r in rows]
 
 
 def each_statement(conn: sa.Connection, filters: Filters, page: int = 5000):

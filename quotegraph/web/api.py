@@ -1,0 +1,169 @@
+"""The JSON API under /api/: the store's questions, analysis without storing, and writing (with a token).
+
+Answers use the output contract's shapes: documents as in ``quotegraph export``, statements as
+``stored_statement``, disputes as ``dispute`` (quotegraph/schema/analysis.schema.json).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+
+from ..inputs import InputError, check_period, check_published
+from ..io import Document
+from ..store import EntityEditError, Filters, document_key, linking, queries
+from ..store.db import text_hash
+from .security import require_reader, require_writer
+
+router = APIRouter(prefix="/api", dependencies=[Depends(require_reader)])
+
+Kind = Literal["direct", "indirect", "mixed"]
+
+
+def _conn(request: Request):
+    with request.app.state.store.engine.connect() as conn:
+        yield conn
+
+
+def _date(value: str | None, name: str) -> str | None:
+    try:
+        return check_period(value, name)
+    except InputError as e:
+        raise HTTPException(422, str(e)) from None
+
+
+def _entity_or_404(conn, entity_id: int) -> dict:
+    found = queries.entity(conn, entity_id)
+    if found is None:
+        raise HTTPException(404, f"no entity #{entity_id}")
+    return found
+
+
+# ---------------------------------------------------------------- reading
+
+@router.get("/documents", summary="stored documents, the most recently published first")
+def documents(limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0), conn=Depends(_conn)):
+    return queries.list_documents(conn, limit, offset)
+
+
+@router.get("/documents/{document_id}", summary="one stored document with its text and analysis")
+def document(document_id: int, conn=Depends(_conn)):
+    found = queries.document(conn, document_id)
+    if found is None:
+        raise HTTPException(404, f"no document {document_id}")
+    return found
+
+
+@router.get("/entities", summary="the most quoted entities; unnamed sources grouped by affiliation")
+def entities(top: int = Query(20, ge=1, le=1000), name: str | None = None, conn=Depends(_conn)):
+    if name:
+        return {"matches": queries.find_entities(conn, name)}
+    return queries.top_entities(conn, top)
+
+
+@router.get("/entities/{entity_id}", summary="one entity: aliases, descriptors, counts")
+def entity(entity_id: int, conn=Depends(_conn)):
+    return _entity_or_404(conn, entity_id)
+
+
+@router.get("/entities/{entity_id}/statements", summary="what an entity said, oldest first")
+def entity_statements(entity_id: int, limit: int = Query(0, ge=0), conn=Depends(_conn)):
+    _entity_or_404(conn, entity_id)
+    return queries.said(conn, entity_id, limit=limit or None)
+
+
+@router.get("/disputes", summary="statements disputing others, beside the claims, newest first")
+def disputes(entity: int | None = None, type: Literal["disputes", "supports", "alternative_account"] = "disputes",
+             limit: int = Query(50, ge=0), conn=Depends(_conn)):
+    return queries.disputes(conn, entity, type_=type, limit=limit or None)
+
+
+@router.get("/search", summary="full-text search over statements, newest first")
+def search(q: str = Query(..., min_length=1), speaker: int | None = None, since: str | None = None,
+           until: str | None = None, kind: Kind | None = None, limit: int = Query(50, ge=0), conn=Depends(_conn)):
+    filters = Filters(query=q, speaker=speaker, since=_date(since, "since"), until=_date(until, "until"),
+                      kind=kind, limit=limit or None)
+    return queries.search(conn, filters)
+
+
+# ---------------------------------------------------------------- analysing and writing
+
+class AnalyzeRequest(BaseModel):
+    text: str
+    published: str | None = Field(None, description="YYYY-MM-DD, anchors relative dates")
+    id: str | None = None
+
+
+class DocumentIn(AnalyzeRequest):
+    title: str | None = None
+    url: str | None = None
+    author: str | None = None
+    source: str | None = None
+
+
+def _analysed(body: AnalyzeRequest):
+    from ..api import analyze
+
+    try:
+        return analyze(body.text, published=check_published(body.published), id=body.id)
+    except InputError as e:
+        raise HTTPException(422, str(e)) from None
+
+
+@router.post("/analyze", summary="analyse a text; nothing is stored")
+def analyze_text(body: AnalyzeRequest):
+    return _analysed(body).to_dict()
+
+
+@router.post("/documents", status_code=201, dependencies=[Depends(require_writer)],
+             summary="analyse a document and store it (idempotent: keyed by URL, else by text)")
+def add_document(body: DocumentIn, request: Request):
+    store = request.app.state.store
+    doc = Document(id=body.id or body.url or "api", text=body.text, published=body.published, title=body.title,
+                   url=body.url, author=body.author, source=body.source)
+    key = document_key(doc)
+    if store.known([key]).get(key) == text_hash(doc.text):
+        status, statements = "unchanged", None
+    else:
+        stored = store.write([(doc, _analysed(body))])[0]
+        status, statements = stored.status, stored.statements
+    with store.engine.connect() as conn:
+        stored_id = queries.document_id(conn, key)
+    return {"key": key, "status": status, "id": stored_id, "statements": statements}
+
+
+class MergeRequest(BaseModel):
+    other: int = Field(..., description="the entity to fold into this one")
+
+
+class SplitRequest(BaseModel):
+    name: str | None = Field(None, description="move the mentions written this way")
+    document: int | None = Field(None, description="or those in this stored document")
+
+
+@router.post("/entities/{entity_id}/merge", dependencies=[Depends(require_writer)], summary="merge another entity in")
+def merge(entity_id: int, body: MergeRequest, request: Request):
+    with request.app.state.store.engine.begin() as conn:
+        _entity_or_404(conn, entity_id)
+        _entity_or_404(conn, body.other)
+        try:
+            linking.merge(conn, entity_id, body.other)
+        except EntityEditError as e:
+            raise HTTPException(422, str(e)) from None
+        return queries.entity(conn, entity_id)
+
+
+@router.post("/entities/{entity_id}/split", dependencies=[Depends(require_writer)],
+             summary="move some mentions to a new entity")
+def split(entity_id: int, body: SplitRequest, request: Request):
+    if not (body.name or body.document):
+        raise HTTPException(422, "give name or document")
+    with request.app.state.store.engine.begin() as conn:
+        _entity_or_404(conn, entity_id)
+        try:
+            new_id = linking.split(conn, entity_id, name=body.name, document_id=body.document)
+        except EntityEditError as e:
+            raise HTTPException(422, str(e)) from None
+        return queries.entity(conn, new_id)

@@ -1,0 +1,141 @@
+"""The pages: server-rendered HTML, one small script for the statement details, no CDN."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse
+
+from ..inputs import InputError, check_period, check_published
+from ..store import Filters, queries
+from . import render
+from .app import templates
+from .security import TOKEN_COOKIE, require_reader
+
+router = APIRouter()
+reading = [Depends(require_reader)]
+
+
+def _page(request: Request, name: str, **context):
+    return templates.TemplateResponse(request, name, context)
+
+
+def safe_link(url: str | None) -> str | None:
+    """Only web links become links: a document's ``javascript:`` or ``data:`` URL stays text."""
+    return url if url and urlsplit(url).scheme in ("http", "https") else None
+
+
+def _article_context(record: dict, text: str) -> dict:
+    swatches = render.speaker_swatches(record)
+    canonical = {e["id"]: e.get("canonical") for e in record["entities"]}
+    statements = {s["id"]: s for s in record["statements"]}
+    names = {e["id"]: e["name"] for e in record["entities"]}
+    relations = [{"type": r["type"], "words": render.RELATION_WORDS.get(r["type"], r["type"]),
+                  "from": statements[r["from"]], "to": statements.get(r["to"]),
+                  "from_name": names.get(statements[r["from"]]["speaker"], "someone"),
+                  "to_name": names.get((statements.get(r["to"]) or {}).get("speaker"))}
+                 for r in record["relations"] if r["from"] in statements]
+    return {"body": render.highlighted(text, record, swatches),
+            "speakers": render.speakers_panel(record, swatches, canonical),
+            "details": render.statement_details(record), "relations": relations,
+            "statement_count": len(record["statements"])}
+
+
+@router.get("/", dependencies=reading)
+def home(request: Request):
+    with request.app.state.store.engine.connect() as conn:
+        docs = queries.list_documents(conn, 100)
+        top = queries.top_entities(conn, 15)
+    return _page(request, "home.html", documents=docs, top=top)
+
+
+@router.get("/documents/{document_id}", dependencies=reading)
+def article(request: Request, document_id: int):
+    with request.app.state.store.engine.connect() as conn:
+        record = queries.document(conn, document_id)
+    if record is None:
+        raise HTTPException(404, f"no document {document_id}")
+    return _page(request, "article.html", doc=record, link=safe_link(record["url"]), stored=True,
+                 **_article_context(record, record["text"]))
+
+
+@router.get("/entities/{entity_id}", dependencies=reading)
+def entity(request: Request, entity_id: int):
+    with request.app.state.store.engine.connect() as conn:
+        found = queries.entity(conn, entity_id)
+        if found is None:
+            raise HTTPException(404, f"no entity #{entity_id}")
+        said = queries.said(conn, entity_id)
+        disputes = queries.disputes(conn, entity_id, limit=None)
+    by_them = [d for d in disputes if (d["statement"]["entity"] or {}).get("id") == entity_id]
+    of_them = [d for d in disputes if ((d["claim"] or {}).get("entity") or {}).get("id") == entity_id]
+    return _page(request, "entity.html", entity=found, said=said, by_them=by_them, of_them=of_them)
+
+
+@router.get("/disputes", dependencies=reading)
+def disputes(request: Request, entity: str | None = None):
+    chosen = None
+    with request.app.state.store.engine.connect() as conn:
+        if entity:
+            matches = queries.find_entities(conn, entity)
+            chosen = matches[0] if matches else None
+        found = queries.disputes(conn, chosen["id"] if chosen else None, limit=200) if (chosen or not entity) else []
+    return _page(request, "disputes.html", disputes=found, entity=entity or "", chosen=chosen,
+                 graph=render.dispute_graph(found))
+
+
+@router.get("/search", dependencies=reading)
+def search(request: Request, q: str = "", speaker: str = "", since: str = "", until: str = "", kind: str = ""):
+    form = {"q": q, "speaker": speaker, "since": since, "until": until, "kind": kind}
+    results, problem = [], None
+    if q.strip():
+        with request.app.state.store.engine.connect() as conn:
+            try:
+                speaker_id = None
+                if speaker.strip():
+                    matches = queries.find_entities(conn, speaker)
+                    if not matches:
+                        raise InputError(f"no speaker matches {speaker!r}")
+                    speaker_id = matches[0]["id"]
+                filters = Filters(query=q, speaker=speaker_id, since=check_period(since or None, "since"),
+                                  until=check_period(until or None, "until"),
+                                  kind=kind if kind in ("direct", "indirect", "mixed") else None, limit=100)
+                results = queries.search(conn, filters)
+            except InputError as e:
+                problem = str(e)
+    return _page(request, "search.html", form=form, results=results, problem=problem)
+
+
+@router.get("/analyse", dependencies=reading)
+def analyse_form(request: Request):
+    return _page(request, "analyse.html", text="", published="", problem=None)
+
+
+@router.post("/analyse", dependencies=reading)
+def analyse(request: Request, text: str = Form(""), published: str = Form("")):
+    from ..api import analyze
+
+    try:
+        analysis = analyze(text, published=check_published(published or None), id="pasted").to_dict()
+    except InputError as e:
+        return _page(request, "analyse.html", text=text, published=published, problem=str(e))
+    record = analysis | {"title": "Pasted article", "text": text, "url": None, "source": None, "author": None}
+    return _page(request, "article.html", doc=record, link=None, stored=False, **_article_context(record, text))
+
+
+@router.get("/login")
+def login_form(request: Request):
+    return _page(request, "login.html", problem=None)
+
+
+@router.post("/login")
+def login(request: Request, token: str = Form("")):
+    import hmac
+
+    expected = request.app.state.token or ""
+    if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
+        return _page(request, "login.html", problem="that token is not right")
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
+    return response
