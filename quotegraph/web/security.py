@@ -31,33 +31,29 @@ class Guard:
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
             return await _too_large(send, self.max_body)
         seen = 0
-        started = False
+        too_large = False
 
         async def limited_receive():
-            nonlocal seen
+            # Past the limit the app is told the body ended; its answer is then replaced by a 413.
+            nonlocal seen, too_large
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_body:
-                    raise _BodyTooLarge()
+                    too_large = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
             return message
 
-        async def with_headers(message):
-            nonlocal started
+        async def guarded_send(message):
+            if too_large:
+                if message["type"] == "http.response.start":
+                    await _too_large(send, self.max_body)
+                return
             if message["type"] == "http.response.start":
-                started = True
                 message = dict(message, headers=[*message.get("headers", []), *HEADERS])
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, with_headers)
-        except _BodyTooLarge:
-            if not started:
-                await _too_large(send, self.max_body)
-
-
-class _BodyTooLarge(Exception):
-    pass
+        await self.app(scope, limited_receive, guarded_send)
 
 
 async def _too_large(send, limit: int) -> None:
