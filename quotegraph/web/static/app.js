@@ -18,6 +18,7 @@
     mark.classList.add("active");
     list.hidden = false;
     hint.hidden = true;
+    panel.classList.add("open");
     list.querySelector('[data-field="speaker"]').textContent = d.speaker;
     list.querySelector('[data-field="cue"]').textContent = d.cue || "none";
     list.querySelector('[data-field="kind"]').textContent = d.kind + (d.nested_in ? ", reported inside " + d.nested_in : "");
@@ -29,6 +30,11 @@
     var el = event.target;
     return el && el.closest ? el.closest("mark.st") : null;
   }
+
+  panel.querySelector(".close").addEventListener("click", function () {
+    panel.classList.remove("open");
+    if (current) current.focus();
+  });
 
   var text = document.getElementById("text");
   text.addEventListener("mouseover", function (e) { var m = target(e); if (m) show(m); });

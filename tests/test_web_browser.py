@@ -1,0 +1,185 @@
+"""The pages in a real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright), against
+`quotegraph serve` on a free loopback port with a temporary SQLite store holding the reference article
+and a hostile one. Screenshots of every page go to test-artifacts/ (not committed).
+
+Skipped where Chromium or Playwright is missing; .ci/run installs both.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+from store_corpus import write_corpus  # noqa: E402
+from test_web_api import EXAMPLE, HOSTILE  # noqa: E402
+
+from quotegraph.ingest import ingest  # noqa: E402
+from quotegraph.store import Store  # noqa: E402
+
+CHROMIUM = os.environ.get("QUOTEGRAPH_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("QUOTEGRAPH_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts"))
+# Flags for a machine with no network and no sandbox for root (see the environment notes).
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    import httpx
+
+    d = tmp_path_factory.mktemp("browser")
+    url = f"sqlite:///{d / 'store.db'}"
+    with Store(url) as store:
+        ingest([str(EXAMPLE)], store, published="2023-01-31", jobs=1)
+        ingest([str(write_corpus(d / "in", [HOSTILE]))], store, jobs=1)
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "quotegraph.cli", "serve", "--db", url, "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(base + "/api/documents", timeout=2)
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                pytest.fail("quotegraph serve did not start")
+            time.sleep(0.2)
+    documents = {d["name"]: d["id"] for d in httpx.get(base + "/api/documents").json()}
+    yield {"base": base, "seed": documents["kremlin-johnson-missile.txt"], "hostile": documents["hostile"]}
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.dialogs, page.errors = [], []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+    assert page.errors == [], page.errors
+
+
+def test_article_page(page, server):
+    import httpx
+
+    statements = httpx.get(f"{server['base']}/api/documents/{server['seed']}").json()["statements"]
+    page.goto(f"{server['base']}/documents/{server['seed']}")
+    assert page.locator("mark.st[id]").count() == len(statements)
+    # one colour per speaker: the most quoted speakers' highlights differ in colour
+    colours = page.evaluate("""() => [...document.querySelectorAll('.speakers .swatch')].slice(0, 6)
+        .map(s => getComputedStyle(s).borderBottomColor)""")
+    assert len(colours) == 6 and len(set(colours)) == 6, colours
+    assert page.locator(".speakers li").first.inner_text().strip().startswith("Boris Johnson")
+    # nested statements sit inside the statement that reports them
+    assert page.evaluate("() => document.getElementById('s2').parentElement.closest('mark').id") == "s1"
+    # hovering a statement shows its details
+    page.hover("mark#s10")
+    details = page.locator("#details")
+    assert details.locator('[data-field="speaker"]').inner_text() == "Dmitry Peskov"
+    assert details.locator('[data-field="cue"]').inner_text() == "said"
+    assert "disputes" in details.locator('[data-field="relations"]').inner_text()
+    assert details.locator('[data-field="said_on"]').inner_text() == "2023-01-30"
+    # and so does reaching one with the keyboard
+    page.focus("mark#s19")
+    assert "Downing Street" in details.locator('[data-field="speaker"]').inner_text()
+    assert "declines to comment" in details.locator('[data-field="relations"]').inner_text()
+    assert page.locator(".band li").count() >= 8  # the disputes band
+
+
+def test_article_page_at_phone_width(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    page = context.new_page()
+    page.goto(f"{server['base']}/documents/{server['seed']}")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 392
+    page.focus("mark#s5")
+    assert page.locator('#details [data-field="speaker"]').inner_text() == "Boris Johnson"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "test_article_page_at_phone_width.png"))
+    context.close()
+
+
+def test_entity_page(page, server):
+    page.goto(f"{server['base']}/")
+    page.click("text=Dmitry Peskov")
+    assert page.locator("h1").inner_text() == "Dmitry Peskov"
+    assert page.locator("ol.timeline li").count() >= 4
+    assert page.locator("ul.disputes li.dispute").count() >= 1
+
+
+def test_disputes_page(page, server):
+    page.goto(f"{server['base']}/disputes")
+    rows = page.locator("li.dispute")
+    assert rows.count() >= 4
+    assert "Boris Johnson" in rows.first.locator(".claim").inner_text()
+    assert page.locator("svg.graph line.edge").count() >= 2
+    page.fill("#entity", "Kremlin")
+    page.press("#entity", "Enter")
+    page.wait_for_url("**/disputes?entity=Kremlin")
+    assert all("Kremlin" in t or "Boris Johnson" in t for t in page.locator("li.dispute").all_inner_texts())
+
+
+def test_search_page(page, server):
+    page.goto(f"{server['base']}/search")
+    page.fill("#q", "missiles")
+    page.fill("#speaker", "Peskov")
+    page.click("button[type=submit]")
+    page.wait_for_selector("ol.results li")
+    results = page.locator("ol.results li")
+    assert results.count() >= 1
+    assert all("missile" in t.lower() for t in results.all_inner_texts())
+
+
+def test_analyse_form(page, server):
+    page.goto(f"{server['base']}/analyse")
+    page.fill("#text", "“We have made a fair offer,” the transport minister, Helen Ortiz, said on Wednesday.\n"
+                       "The union disputed her account, saying no offer had been made.")
+    page.fill("#published", "2024-03-13")
+    page.click("button[type=submit]")
+    page.wait_for_selector("mark.st")
+    assert "not stored" in page.locator(".meta").first.inner_text()
+    page.hover("mark#s1")
+    assert page.locator('#details [data-field="speaker"]').inner_text() == "Helen Ortiz"
+    assert page.locator('#details [data-field="said_on"]').inner_text() == "2024-03-13"
+
+
+def test_hostile_article_runs_nothing(page, server):
+    page.goto(f"{server['base']}/documents/{server['hostile']}")
+    for mark in page.locator("mark.st").all():
+        mark.hover()
+    page.locator("text=the report").first.click()
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.dialogs == []
+    assert "<script>window.__pwned = 1</script>" in page.locator("#text").inner_text()
+    assert page.locator("#text img, #text a, #text b, #text script").count() == 0
+    assert page.url.startswith(server["base"])
