@@ -143,6 +143,8 @@ def test_disputes_page(page, server):
     assert rows.count() >= 4
     assert "Boris Johnson" in rows.first.locator(".claim").inner_text()
     assert page.locator("svg.graph line.edge").count() >= 2
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "test_disputes_page_all.png"), full_page=True)
     page.fill("#entity", "Kremlin")
     page.press("#entity", "Enter")
     page.wait_for_url("**/disputes?entity=Kremlin")
