@@ -142,9 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--out", help="model file to write (default: the packaged one)")
     tr.set_defaults(func=cmd_train)
 
+    from .cli_batch import add_batch_commands
     from .cli_store import add_store_commands
 
     add_store_commands(sub)
+    add_batch_commands(sub)
     return parser
 
 

@@ -52,7 +52,7 @@ def _too_big(where: str, size: int, limit: int) -> Failure:
     return Failure(where, f"is {_size_words(size)}; the limit is {_size_words(limit)} a document")
 
 
-def _decode(data: bytes, where: str) -> str | Failure:
+def decode(data: bytes, where: str) -> str | Failure:
     if b"\x00" in data[:8192]:
         return Failure(where, "looks like a binary file, not text")
     try:
@@ -98,7 +98,7 @@ def read_path(path: str, published: str | None = None, max_bytes: int = MAX_BYTE
         if len(data) > max_bytes:
             yield Failure("<stdin>", f"is over {_size_words(max_bytes)}; the limit is {_size_words(max_bytes)} a document")
             return
-        text = _decode(data, "<stdin>")
+        text = decode(data, "<stdin>")
         if isinstance(text, Failure):
             yield text
         elif _looks_like_jsonl(text):  # standard input: JSONL when every non-blank line is a JSON object
@@ -131,7 +131,7 @@ def read_path(path: str, published: str | None = None, max_bytes: int = MAX_BYTE
     except (OSError, EOFError, gzip.BadGzipFile) as e:
         yield Failure(path, f"cannot be read ({getattr(e, 'strerror', None) or e})")
         return
-    text = _decode(data, path)
+    text = decode(data, path)
     if isinstance(text, Failure):
         yield text
     elif suffix in HTML_SUFFIXES:
@@ -172,7 +172,7 @@ def parse_jsonl(lines: Iterable[str | bytes], where: str, published: str | None 
             yield _too_big(place, len(line), max_bytes)
             continue
         if isinstance(line, bytes):
-            line = _decode(line, place)
+            line = decode(line, place)
             if isinstance(line, Failure):
                 yield line
                 continue

@@ -115,9 +115,9 @@ class Store:
 
     # ------------------------------------------------------------ writing
 
-    def write(self, batch: list[tuple[Document, Analysis]]) -> list[Stored]:
-        """Store a batch of analysed documents in one transaction, replacing any stored earlier
-        under the same key."""
+    def write(self, batch: list[tuple[Document, Analysis | dict]]) -> list[Stored]:
+        """Store a batch of analysed documents (an Analysis, or its contract dict) in one transaction,
+        replacing any stored earlier under the same key."""
         out = []
         with self.engine.begin() as conn:
             replaced = False
@@ -127,8 +127,9 @@ class Store:
                 if old is not None:
                     _delete_document(conn, old)
                     replaced = True
-                _insert_document(conn, key, document, analysis)
-                out.append(Stored(key, "updated" if old is not None else "new", len(analysis.statements)))
+                contract = analysis if isinstance(analysis, dict) else analysis.to_dict()
+                _insert_document(conn, key, document, contract)
+                out.append(Stored(key, "updated" if old is not None else "new", len(contract["statements"])))
             if replaced:
                 linking.drop_orphans(conn)
         return out
@@ -141,13 +142,12 @@ def _delete_document(conn: sa.Connection, document_id: int) -> None:
     conn.execute(documents.delete().where(documents.c.id == document_id))
 
 
-def _insert_document(conn: sa.Connection, key: str, document: Document, analysis: Analysis) -> int:
-    contract = analysis.to_dict()
+def _insert_document(conn: sa.Connection, key: str, document: Document, contract: dict) -> int:
     document_id = conn.execute(documents.insert().values(
         key=key, name=document.id, url=document.url, title=document.title, author=document.author,
-        source=document.source, published=analysis.published, text_hash=text_hash(document.text),
+        source=document.source, published=contract["published"], text_hash=text_hash(document.text),
         text=document.text, analysis=json.dumps(contract, ensure_ascii=False),
-        statement_count=len(analysis.statements),
+        statement_count=len(contract["statements"]),
         ingested_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), analyzer=__version__,
     ).returning(documents.c.id)).scalar_one()
     canonical = linking.link_all(conn, contract["entities"], document_id)

@@ -1,0 +1,193 @@
+"""Cutting a batch's inputs into partitions, and reading one partition's documents on a worker.
+
+A partition is a stretch of one input: lines of a JSONL file, a whole JSONL.gz file (it cannot be
+entered midway), row groups of a Parquet file, or a group of .txt/.html files. Its id is derived from
+what it covers, so the same command plans the same partitions every time: that is what lets a rerun
+skip the ones already written.
+
+Inputs are local paths or any fsspec URL (``s3://…``, ``gs://…``) with the matching fsspec package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Iterable, Iterator
+
+from ..io import HTML_SUFFIXES, TEXT_SUFFIXES, Document, Failure, decode, parse_jsonl, suffix_of
+
+BATCH_SUFFIXES = (".jsonl", ".jsonl.gz", ".parquet") + TEXT_SUFFIXES + HTML_SUFFIXES
+DEFAULT_PARTITION_SIZE = 100
+
+
+@dataclass(frozen=True)
+class Partition:
+    kind: str  # "jsonl", "jsonl.gz", "parquet", "files"
+    url: str  # the input file ("files": the folder or pattern given)
+    start: int = 0  # first line / row group / file index
+    stop: int = 0  # one past the last
+    offset: int = 0  # "jsonl": the byte where line ``start`` begins, so a worker seeks instead of reading
+    files: tuple[str, ...] = field(default=())  # "files": the documents' own paths
+
+    @property
+    def id(self) -> str:
+        digest = hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:12]
+        return f"p-{digest}"
+
+    def to_dict(self) -> dict:
+        return asdict(self) | {"id": self.id}
+
+
+def _filesystem(url: str):
+    import fsspec
+
+    return fsspec.core.url_to_fs(url)
+
+
+def _files(url: str) -> list[str]:
+    """The input files a URL names: itself, a folder's readable files, or a glob's matches."""
+    fs, path = _filesystem(url)
+    protocol = url.split("://", 1)[0] + "://" if "://" in url else ""
+    if any(ch in path for ch in "*?["):
+        found = fs.glob(path)
+    elif fs.isdir(path):
+        found = fs.find(path)
+    elif fs.exists(path):
+        found = [path]
+    else:
+        raise FileNotFoundError(url)
+    keep = sorted(p for p in found if suffix_of(p) in BATCH_SUFFIXES and not _hidden(p))
+    return [protocol + p if protocol and not p.startswith(protocol) else p for p in keep]
+
+
+def _hidden(path: str) -> bool:
+    return any(part.startswith(".") for part in path.replace("\\", "/").split("/") if part not in ("", ".", ".."))
+
+
+def plan(inputs: Iterable[str], partition_size: int = DEFAULT_PARTITION_SIZE) -> tuple[list[Partition], list[Failure]]:
+    """Partitions for the inputs, in a stable order; inputs that cannot be read are failures."""
+    partitions: list[Partition] = []
+    problems: list[Failure] = []
+    for url in inputs:
+        try:
+            files = _files(url)
+        except (FileNotFoundError, OSError) as e:
+            problems.append(Failure(url, f"cannot be read ({e.__class__.__name__}: {e})"))
+            continue
+        if not files:
+            problems.append(Failure(url, "holds no .jsonl, .jsonl.gz, .parquet, .txt or .html file"))
+        loose = [f for f in files if suffix_of(f) in TEXT_SUFFIXES + HTML_SUFFIXES]
+        for f in files:
+            try:
+                partitions += _cut(f, partition_size)
+            except Exception as e:  # a corrupt Parquet footer, a vanished file
+                problems.append(Failure(f, f"cannot be read ({e.__class__.__name__}: {e})"))
+        for k in range(0, len(loose), partition_size):
+            partitions.append(Partition("files", url, k, min(k + partition_size, len(loose)),
+                                        files=tuple(loose[k:k + partition_size])))
+    return partitions, problems
+
+
+def _cut(url: str, size: int) -> list[Partition]:
+    suffix = suffix_of(url)
+    if suffix == ".jsonl.gz":
+        return [Partition("jsonl.gz", url)]
+    fs, path = _filesystem(url)
+    if suffix == ".jsonl":
+        out, offset, n = [], 0, 0
+        with fs.open(path, "rb") as f:
+            for n, line in enumerate(f, 1):
+                if (n - 1) % size == 0:
+                    out.append([n - 1, offset])
+                offset += len(line)
+        return [Partition("jsonl", url, start, min(start + size, n), at) for start, at in out]
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        with fs.open(path, "rb") as f:
+            meta = pq.ParquetFile(f).metadata
+        groups, rows, first = [], 0, 0
+        for g in range(meta.num_row_groups):
+            rows += meta.row_group(g).num_rows
+            if rows >= size:
+                groups.append(Partition("parquet", url, first, g + 1))
+                first, rows = g + 1, 0
+        if first < meta.num_row_groups:
+            groups.append(Partition("parquet", url, first, meta.num_row_groups))
+        return groups
+    return []  # .txt and .html files are grouped by the caller
+
+
+# ---------------------------------------------------------------- reading, on a worker
+
+def read(partition: Partition) -> Iterator[Document | Failure]:
+    """The partition's documents (or why one could not be read)."""
+    fs, path = _filesystem(partition.url)
+    if partition.kind in ("jsonl", "jsonl.gz"):
+        compression = "gzip" if partition.kind == "jsonl.gz" else None
+        with fs.open(path, "rb", compression=compression) as f:
+            if partition.kind == "jsonl":
+                f.seek(partition.offset)
+                lines = itertools.islice(f, partition.stop - partition.start)
+            else:
+                lines = f
+            for item in parse_jsonl(lines, partition.url):
+                yield _renumbered(item, partition)
+    elif partition.kind == "parquet":
+        yield from _parquet_rows(fs, path, partition)
+    else:
+        for url in partition.files:
+            yield _one_file(url)
+
+
+def _renumbered(item: Document | Failure, partition: Partition) -> Document | Failure:
+    """parse_jsonl counts lines from 1 within what it was given: make places name the file's line."""
+    if partition.kind != "jsonl" or not partition.start:
+        return item
+    where, _, line = item.id.rpartition(":")
+    if where == partition.url and line.isdigit():
+        place = f"{where}:{int(line) + partition.start}"
+        if isinstance(item, Failure):
+            return Failure(place, item.reason)
+        item.id = place
+    return item
+
+
+def _parquet_rows(fs, path: str, partition: Partition) -> Iterator[Document | Failure]:
+    import pyarrow.parquet as pq
+
+    with fs.open(path, "rb") as f:
+        table = pq.ParquetFile(f).read_row_groups(list(range(partition.start, partition.stop)))
+    for n, row in enumerate(table.to_pylist()):
+        place = f"{partition.url}:row-group-{partition.start}+{n}"
+        if not isinstance(row.get("text"), str):
+            yield Failure(place, 'has no "text" string')
+            continue
+        yield Document(id=str(row.get("id") or place), text=row["text"],
+                       published=_text(row.get("published") or row.get("publication_date")),
+                       title=_text(row.get("title")), url=_text(row.get("url")), author=_text(row.get("author")),
+                       source=_text(row.get("source")))
+
+
+def _text(value) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def _one_file(url: str) -> Document | Failure:
+    fs, path = _filesystem(url)
+    try:
+        with fs.open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        return Failure(url, f"cannot be read ({e})")
+    text = decode(data, url)
+    if isinstance(text, Failure):
+        return text
+    name = path.rsplit("/", 1)[-1]
+    if suffix_of(url) in HTML_SUFFIXES:
+        from ..htmlpage import from_html
+
+        return from_html(text, url, name)
+    return Document(id=name, text=text)

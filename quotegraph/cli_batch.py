@@ -1,0 +1,86 @@
+"""The batch commands: ``batch`` (analyse a corpus on Dask into Parquet) and ``load`` (into the store)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+EXIT_OK, EXIT_SOME_FAILED = 0, 1
+
+
+def cmd_batch(args) -> int:
+    from .batch import run_batch, start_client
+    from .cli_store import UsageError
+
+    if args.scheduler and args.workers:
+        raise UsageError("give --scheduler (an existing cluster) or --workers (a local one), not both")
+    if args.partition_size < 1 or (args.workers is not None and args.workers < 1):
+        raise UsageError("--partition-size and --workers must be 1 or more")
+    started = time.perf_counter()
+    try:
+        client = start_client(args.scheduler, args.workers)
+    except (OSError, TimeoutError) as e:
+        raise UsageError(f"cannot reach the Dask scheduler {args.scheduler}: {e}") from None
+    print(f"quotegraph: Dask dashboard at {client.dashboard_link}", file=sys.stderr)
+    try:
+        result = run_batch(args.inputs, args.out, client, args.partition_size,
+                           progress=sys.stderr.isatty() and not args.quiet)
+    finally:
+        cluster = client.cluster if not args.scheduler else None
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    totals = result.manifest["totals"]
+    summary = {"partitions_run": result.ran, "partitions_skipped": result.skipped, **totals,
+               "seconds": round(time.perf_counter() - started, 1), "manifest": f"{args.out.rstrip('/')}/manifest.json"}
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"{totals['documents']} documents analysed ({totals['documents_read']} read), {totals['statements']} "
+              f"statements, {totals['failures']} failures; {result.ran} partitions run, {result.skipped} already "
+              f"done; {summary['seconds']} s\nmanifest: {summary['manifest']}")
+        for f in result.manifest["failures"][:20]:
+            print(f"  failed: {f['id']}: {f['reason']}")
+    return EXIT_SOME_FAILED if totals["failures"] else EXIT_OK
+
+
+def cmd_load(args) -> int:
+    from .batch import load_batch
+    from .batch.run import done_entries
+    from .cli_store import UsageError
+    from .store import Store
+
+    if not done_entries(args.dir):
+        raise UsageError(f"{args.dir} holds no batch output (no _done/ entries); run `quotegraph batch` first")
+    with Store(args.db) as store:
+        counts = load_batch(args.dir, store)
+        counts["store"] = store.safe_url
+    print(json.dumps(counts) if args.json else
+          f"{counts['documents']} documents in {counts['partitions']} partitions: {counts['new']} new, "
+          f"{counts['updated']} updated, {counts['unchanged']} unchanged; {counts['statements']} statements stored "
+          f"in {counts['seconds']} s\nstore: {counts['store']}")
+    return EXIT_OK
+
+
+def add_batch_commands(sub) -> None:
+    from .batch.plan import DEFAULT_PARTITION_SIZE
+
+    b = sub.add_parser("batch", help="analyse a corpus on a Dask cluster into Parquet shards")
+    b.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help=".jsonl, .jsonl.gz, .parquet, folders of .txt/.html; local paths or fsspec URLs")
+    b.add_argument("--out", required=True, metavar="DIR", help="output folder or URL (shards and manifest.json)")
+    where = b.add_argument_group("where it runs (default: a local cluster, one worker per core)")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    where.add_argument("--workers", type=int, help="worker processes of the local cluster")
+    b.add_argument("--partition-size", type=int, default=DEFAULT_PARTITION_SIZE,
+                   help="documents a task (default %(default)s)")
+    b.add_argument("--json", action="store_true", help="print the summary as JSON")
+    b.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    b.set_defaults(func=cmd_batch)
+
+    ld = sub.add_parser("load", help="store a batch's output (idempotent)")
+    ld.add_argument("dir", metavar="DIR")
+    ld.add_argument("--db", help="store (default: $QUOTEGRAPH_DB, else quotegraph.db)")
+    ld.add_argument("--json", action="store_true")
+    ld.set_defaults(func=cmd_load)
