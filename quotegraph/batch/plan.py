@@ -29,6 +29,16 @@ class Partition:
     start: int = 0  # first line / row group / file index
     stop: int = 0  # one past the last
     offset: int = 0  # "jsonl": the byte where line ``start`` begins, so a worker seeks instead of reading
+    rows: int = 0  # "parquet": rows in its row groups
+
+    @property
+    def size(self) -> int | None:
+        """Documents (or lines) it holds, where known without reading it: for the progress bar."""
+        if self.kind == "jsonl":
+            return self.stop - self.start
+        if self.kind == "files":
+            return len(self.files)
+        return self.rows or None
     files: tuple[str, ...] = field(default=())  # "files": the documents' own paths
 
     @property
@@ -112,10 +122,10 @@ def _cut(url: str, size: int) -> list[Partition]:
         for g in range(meta.num_row_groups):
             rows += meta.row_group(g).num_rows
             if rows >= size:
-                groups.append(Partition("parquet", url, first, g + 1))
+                groups.append(Partition("parquet", url, first, g + 1, rows=rows))
                 first, rows = g + 1, 0
         if first < meta.num_row_groups:
-            groups.append(Partition("parquet", url, first, meta.num_row_groups))
+            groups.append(Partition("parquet", url, first, meta.num_row_groups, rows=rows))
         return groups
     return []  # .txt and .html files are grouped by the caller
 

@@ -137,7 +137,10 @@ def run_batch(inputs: list[str], out: str, client, partition_size: int = DEFAULT
     done = done_entries(out)
     todo = [p for p in partitions if p.id not in done]
     result = BatchResult(manifest={}, skipped=len(partitions) - len(todo), ran=len(todo))
-    bar = _progress(progress, total=len(partitions), initial=len(partitions) - len(todo))
+    sizes = [p.size for p in partitions]
+    by_documents = all(n is not None for n in sizes)  # else (a .jsonl.gz among the inputs) by partition
+    bar = _progress(progress, by_documents, total=sum(sizes) if by_documents else len(partitions),
+                    initial=sum(e["documents_read"] for e in done.values()) if by_documents else result.skipped)
     futures = [client.submit(run_partition, p, out, key=f"quotegraph-{p.id}", pure=False, retries=2)
                for p in todo]
     try:
@@ -145,8 +148,9 @@ def run_batch(inputs: list[str], out: str, client, partition_size: int = DEFAULT
             entry = future.result()
             done[entry["partition"]["id"]] = entry
             if bar is not None:
-                bar.update(1)
-                bar.set_postfix(documents=sum(e["documents"] for e in done.values()), refresh=False)
+                bar.update(entry["documents_read"] if by_documents else 1)
+                if not by_documents:
+                    bar.set_postfix(documents=sum(e["documents"] for e in done.values()), refresh=False)
     finally:
         if bar is not None:
             bar.close()
@@ -156,12 +160,14 @@ def run_batch(inputs: list[str], out: str, client, partition_size: int = DEFAULT
     return result
 
 
-def _progress(enabled: bool, total: int, initial: int):
+def _progress(enabled: bool, by_documents: bool, total: int, initial: int):
+    """Documents done, rate and ETA on a terminal (partitions, where document counts are unknown)."""
     if not enabled:
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, initial=initial, unit="partition", desc="batch", file=sys.stderr, dynamic_ncols=True)
+    return tqdm(total=total, initial=initial, unit="doc" if by_documents else "partition", desc="batch",
+                file=sys.stderr, dynamic_ncols=True)
 
 
 def _manifest(inputs, out, partitions, done, problems) -> dict:
