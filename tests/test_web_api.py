@@ -35,14 +35,18 @@ def valid(record, definition: str) -> None:
     assert not errors, errors
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    d = tmp_path_factory.mktemp("web")
-    url = f"sqlite:///{d / 'web.db'}"
+def web_store(folder: Path) -> str:
+    """A SQLite store in ``folder`` holding the reference article and the hostile one; its URL."""
+    url = f"sqlite:///{folder / 'web.db'}"
     with Store(url) as store:
         ingest([str(EXAMPLE)], store, published="2023-01-31", jobs=1)
-        ingest([str(write_corpus(d / "in", [HOSTILE]))], store, jobs=1)
+        ingest([str(write_corpus(folder / "in", [HOSTILE]))], store, jobs=1)
     return url
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    return web_store(tmp_path_factory.mktemp("web"))
 
 
 @pytest.fixture(scope="module")

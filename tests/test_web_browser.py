@@ -18,11 +18,7 @@ import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-from store_corpus import write_corpus  # noqa: E402
-from test_web_api import EXAMPLE, HOSTILE  # noqa: E402
-
-from quotegraph.ingest import ingest  # noqa: E402
-from quotegraph.store import Store  # noqa: E402
+from test_web_api import web_store  # noqa: E402
 
 CHROMIUM = os.environ.get("QUOTEGRAPH_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("QUOTEGRAPH_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts"))
@@ -43,11 +39,7 @@ def _free_port() -> int:
 def server(tmp_path_factory):
     import httpx
 
-    d = tmp_path_factory.mktemp("browser")
-    url = f"sqlite:///{d / 'store.db'}"
-    with Store(url) as store:
-        ingest([str(EXAMPLE)], store, published="2023-01-31", jobs=1)
-        ingest([str(write_corpus(d / "in", [HOSTILE]))], store, jobs=1)
+    url = web_store(tmp_path_factory.mktemp("browser"))
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "quotegraph.cli", "serve", "--db", url, "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
