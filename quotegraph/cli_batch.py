@@ -26,6 +26,9 @@ def cmd_batch(args) -> int:
     try:
         result = run_batch(args.inputs, args.out, client, args.partition_size,
                            progress=sys.stderr.isatty() and not args.quiet)
+    except Exception as e:  # a task that failed for good (KilledWorker after retries, an unwritable --out)
+        raise UsageError(f"batch stopped ({type(e).__name__}: {e}); what was written is kept: rerun the same "
+                         "command to resume") from None
     finally:
         cluster = client.cluster if not args.scheduler else None
         client.close()

@@ -134,6 +134,8 @@ def run_batch(inputs: list[str], out: str, client, partition_size: int = DEFAULT
     from distributed import as_completed
 
     partitions, problems = plan(inputs, partition_size)
+    fs, root = _fs(out)
+    fs.makedirs(root, exist_ok=True)  # fails here, in one clear error, when --out cannot be written
     done = done_entries(out)
     todo = [p for p in partitions if p.id not in done]
     result = BatchResult(manifest={}, skipped=len(partitions) - len(todo), ran=len(todo))
@@ -155,7 +157,6 @@ def run_batch(inputs: list[str], out: str, client, partition_size: int = DEFAULT
         if bar is not None:
             bar.close()
     result.manifest = _manifest(inputs, out, partitions, done, problems)
-    fs, root = _fs(out)
     _write_json(fs, _join(root, "manifest.json"), result.manifest)
     return result
 
