@@ -46,14 +46,19 @@ def cmd_extract(args) -> int:
 
     results = analyze_documents(documents(), jobs=args.jobs, failures=failures)
     write = {"json": _write_json, "jsonl": _write_jsonl, "table": _write_table}[fmt]
-    count = write(results, sys.stdout, failures)
+    count = write(results, sys.stdout, failures, with_text=args.with_text)
     if len(failures) > 1 and not count:  # one failure has said so in its own line already
         return _die(f"no document could be analysed ({len(failures)} failed)", EXIT_SOME_FAILED)
     return EXIT_SOME_FAILED if failures else EXIT_OK
 
 
-def _write_json(results: Iterable, out, failures: list = ()) -> int:
-    docs = [a.to_dict() for a in results]
+def _contract(analysis, with_text: bool) -> dict:
+    """The document object; with the text it indexes when asked (an HTML page's text is not the file)."""
+    return analysis.to_dict() | ({"text": analysis.text} if with_text else {})
+
+
+def _write_json(results: Iterable, out, failures: list = (), with_text: bool = False) -> int:
+    docs = [_contract(a, with_text) for a in results]
     # one object for one document; a list for a batch, even when only one of it could be analysed
     payload = docs[0] if len(docs) == 1 and not failures else docs
     json.dump(payload, out, ensure_ascii=False, indent=2)
@@ -61,16 +66,16 @@ def _write_json(results: Iterable, out, failures: list = ()) -> int:
     return len(docs)
 
 
-def _write_jsonl(results: Iterable, out, failures: list = ()) -> int:
+def _write_jsonl(results: Iterable, out, failures: list = (), with_text: bool = False) -> int:
     n = 0
     for a in results:
-        out.write(json.dumps(a.to_dict(), ensure_ascii=False) + "\n")
+        out.write(json.dumps(_contract(a, with_text), ensure_ascii=False) + "\n")
         out.flush()
         n += 1
     return n
 
 
-def _write_table(results: Iterable, out, failures: list = ()) -> int:
+def _write_table(results: Iterable, out, failures: list = (), with_text: bool = False) -> int:
     from .table import render
 
     n = 0
@@ -121,13 +126,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"quotegraph {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    ex = sub.add_parser("extract", help="attributed statements of articles (.txt, .jsonl or - for stdin)")
+    ex = sub.add_parser("extract", help="attributed statements of articles (.txt, .html, .jsonl, .jsonl.gz or - for stdin)")
     ex.add_argument("paths", nargs="+", metavar="PATH")
     ex.add_argument("--published", help="publication date YYYY-MM-DD (for .txt and stdin)")
     ex.add_argument("--format", choices=("json", "jsonl", "table"),
                     help="output format (default: table on a terminal, json otherwise)")
     ex.add_argument("--jobs", "-j", type=int, default=None,
                     help="worker processes (default: all cores, or $QUOTEGRAPH_JOBS; 1 = no workers)")
+    ex.add_argument("--with-text", action="store_true",
+                    help="add each document's text to the JSON (for HTML: the article text the offsets index)")
     ex.set_defaults(func=cmd_extract)
 
     ev = sub.add_parser("evaluate", help="score the extractor against gold attributions (PolNeAR layout)")

@@ -206,3 +206,16 @@ def test_unknown_format_is_a_usage_error(tmp_path):
     r = run_cli("extract", "-", "--format", "xml", input="")
     assert r.returncode == 2
     assert "Traceback" not in r.stderr and "--format" in r.stderr
+
+
+def test_html_page_with_its_text(tmp_path):
+    from store_corpus import HTML_PAGE
+
+    page = tmp_path / "strike.html"
+    page.write_text(HTML_PAGE, encoding="utf-8")
+    r = run_cli("extract", page, "--with-text", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["published"] == "2023-04-12" and "Copyright" not in doc["text"]
+    assert_valid_document(doc, doc["text"])  # every offset indexes the article text extracted from the page
+    assert {"said", "told", "disputed"} <= {(s["cue"] or {}).get("text") for s in doc["statements"]}
