@@ -11,6 +11,7 @@ import json
 import sys
 
 from .inputs import check_period, check_published
+from .table import clip
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -45,15 +46,10 @@ def _fmt(args) -> str:
     return args.format or ("table" if sys.stdout.isatty() else "json")
 
 
-def _short(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def _statement_line(s: dict) -> str:
     speaker = (s["entity"] or {}).get("name") or (s["source"] or {}).get("text") or "?"
     title = s["document"]["title"] or s["document"]["id"]
-    return f"{s['date'] or '????-??-??':10}  {_short(speaker, 22):22}  {_short(s['text'], 90)}  [{_short(title, 40)}]"
+    return f"{s['date'] or '????-??-??':10}  {clip(speaker, 22):22}  {clip(s['text'], 90)}  [{clip(title, 40)}]"
 
 
 def _print(records, args, table) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import collections
 import itertools
 import os
-import sys
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Iterator
@@ -19,7 +18,8 @@ from .io import JSONL_SUFFIXES, Document, Failure, expand_paths, read_path, suff
 from .language import english_share, looks_english
 from .model import Analysis
 from .parallel import analyze_results
-from .store.db import Store, document_key, text_hash
+from .progress import Progress
+from .store.db import Store, document_key
 
 DEFAULT_BATCH = 50  # documents a transaction
 DEFAULT_MAX_BYTES = 5 * 2**20  # a 5 MB document takes minutes; news articles are a few KB
@@ -93,31 +93,12 @@ def count_documents(paths: Iterable[str]) -> int | None:
     return total
 
 
-class _Progress:
-    """A progress bar with rate and ETA on a terminal; silence elsewhere."""
-
-    def __init__(self, enabled: bool, total: int | None):
-        self.bar = None
-        if enabled:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, unit="doc", desc="ingest", file=sys.stderr, dynamic_ncols=True)
-
-    def step(self, n: int = 1) -> None:
-        if self.bar is not None:
-            self.bar.update(n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
 def ingest(paths: list[str], store: Store, *, published: str | None = None, reanalyze: bool = False,
            jobs: int | None = None, batch_size: int = DEFAULT_BATCH, max_bytes: int = DEFAULT_MAX_BYTES,
            progress: bool = False) -> Summary:
     summary = Summary()
     started = time.perf_counter()
-    bar = _Progress(progress, count_documents(paths) if progress else None)
+    bar = Progress(progress, count_documents(paths) if progress else None, unit="doc", desc="ingest")
     in_flight: collections.deque[Document] = collections.deque()  # sent for analysis, in order
 
     def to_analyse() -> Iterator[Document]:
@@ -125,11 +106,10 @@ def ingest(paths: list[str], store: Store, *, published: str | None = None, rean
         seen: set[str] = set()
         stream = read_documents(paths, published, max_bytes, summary, on_failure=bar.step)
         while chunk := list(itertools.islice(stream, _LOOKUP_CHUNK)):
-            known = store.known(document_key(d) for d in chunk)
+            stored = set() if reanalyze else store.unchanged(chunk)
             for doc in chunk:
                 key = document_key(doc)
-                stored = known.get(key)
-                if key in seen or (stored == text_hash(doc.text) and not reanalyze):
+                if key in seen or key in stored:
                     summary.unchanged += 1
                     bar.step()
                     continue

@@ -131,15 +131,19 @@ def read_path(path: str, published: str | None = None, max_bytes: int = MAX_BYTE
     except (OSError, EOFError, gzip.BadGzipFile) as e:
         yield Failure(path, f"cannot be read ({getattr(e, 'strerror', None) or e})")
         return
-    text = decode(data, path)
+    yield document_of_file(data, path, p.name, published)
+
+
+def document_of_file(data: bytes, where: str, name: str, published: str | None = None) -> Document | Failure:
+    """A .txt file's or an HTML page's bytes as a Document named ``name`` (the kind from ``where``)."""
+    text = decode(data, where)
     if isinstance(text, Failure):
-        yield text
-    elif suffix in HTML_SUFFIXES:
+        return text
+    if suffix_of(where) in HTML_SUFFIXES:
         from .htmlpage import from_html
 
-        yield from_html(text, path, p.name, published)
-    else:
-        yield Document(id=p.name, text=text, published=published)
+        return from_html(text, where, name, published)
+    return Document(id=name, text=text, published=published)
 
 
 def _read_jsonl_file(p: Path, where: str, published: str | None, max_bytes: int) -> Iterator[Document | Failure]:
@@ -186,6 +190,12 @@ def _document_of(line: str, place: str, published: str | None) -> Document | Fai
         record = json.loads(line)
     except json.JSONDecodeError as e:
         return Failure(place, f"malformed JSON ({e.msg} at column {e.colno})")
+    return document_of_record(record, place, published)
+
+
+def document_of_record(record, place: str, published: str | None = None) -> Document | Failure:
+    """A JSONL object or a Parquet row as a Document: ``text``, optional ``id``, ``published`` (or
+    ``publication_date``), ``title``, ``url``, ``author``, ``source``."""
     if not isinstance(record, dict):
         return Failure(place, "each line must be a JSON object with at least \"text\"")
     body = record.get("text")

@@ -53,14 +53,14 @@ def _relations(analysis: Analysis, names: dict[str, str], width: int) -> list[st
         who = _speaker(source, names)
         line = f"  {who} {RELATION_WORDS[r.type]}"
         if target is not None:
-            line += f" {_speaker(target, names)}: {_clip(source.text, 50)} ({r.from_} -> {r.to}: {_clip(target.text, 40)})"
+            line += f" {_speaker(target, names)}: {clip(source.text, 50)} ({r.from_} -> {r.to}: {clip(target.text, 40)})"
         else:
-            line += f": {_clip(r.evidence.text, 60)} ({r.from_})"
+            line += f": {clip(r.evidence.text, 60)} ({r.from_})"
         lines.append(line)
     return lines
 
 
-def _clip(text: str, n: int) -> str:
+def clip(text: str, n: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1] + "…"
 

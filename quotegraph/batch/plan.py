@@ -16,7 +16,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Iterator
 
-from ..io import HTML_SUFFIXES, TEXT_SUFFIXES, Document, Failure, decode, parse_jsonl, suffix_of
+from ..io import (HTML_SUFFIXES, TEXT_SUFFIXES, Document, Failure, document_of_file, document_of_record, parse_jsonl,
+                  suffix_of)
 
 BATCH_SUFFIXES = (".jsonl", ".jsonl.gz", ".parquet") + TEXT_SUFFIXES + HTML_SUFFIXES
 DEFAULT_PARTITION_SIZE = 100
@@ -171,18 +172,7 @@ def _parquet_rows(fs, path: str, partition: Partition) -> Iterator[Document | Fa
     with fs.open(path, "rb") as f:
         table = pq.ParquetFile(f).read_row_groups(list(range(partition.start, partition.stop)))
     for n, row in enumerate(table.to_pylist()):
-        place = f"{partition.url}:row-group-{partition.start}+{n}"
-        if not isinstance(row.get("text"), str):
-            yield Failure(place, 'has no "text" string')
-            continue
-        yield Document(id=str(row.get("id") or place), text=row["text"],
-                       published=_text(row.get("published") or row.get("publication_date")),
-                       title=_text(row.get("title")), url=_text(row.get("url")), author=_text(row.get("author")),
-                       source=_text(row.get("source")))
-
-
-def _text(value) -> str | None:
-    return None if value in (None, "") else str(value)
+        yield document_of_record(row, f"{partition.url}:row-group-{partition.start}+{n}")
 
 
 def _one_file(url: str) -> Document | Failure:
@@ -192,12 +182,4 @@ def _one_file(url: str) -> Document | Failure:
             data = f.read()
     except OSError as e:
         return Failure(url, f"cannot be read ({e})")
-    text = decode(data, url)
-    if isinstance(text, Failure):
-        return text
-    name = path.rsplit("/", 1)[-1]
-    if suffix_of(url) in HTML_SUFFIXES:
-        from ..htmlpage import from_html
-
-        return from_html(text, url, name)
-    return Document(id=name, text=text)
+    return document_of_file(data, url, path.rsplit("/", 1)[-1])

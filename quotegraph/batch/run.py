@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from dataclasses import dataclass, field
 
 from ..io import Failure
+from ..progress import Progress
 from . import shards
 from .plan import DEFAULT_PARTITION_SIZE, Partition, plan
 
@@ -140,35 +140,25 @@ def run_batch(inputs: list[str], out: str, client, partition_size: int = DEFAULT
     todo = [p for p in partitions if p.id not in done]
     result = BatchResult(manifest={}, skipped=len(partitions) - len(todo), ran=len(todo))
     sizes = [p.size for p in partitions]
-    by_documents = all(n is not None for n in sizes)  # else (a .jsonl.gz among the inputs) by partition
-    bar = _progress(progress, by_documents, total=sum(sizes) if by_documents else len(partitions),
-                    initial=sum(e["documents_read"] for e in done.values()) if by_documents else result.skipped)
+    by_documents = all(n is not None for n in sizes)
+    # documents done, rate and ETA; counted in partitions where a .jsonl.gz hides how many documents there are
+    bar = Progress(progress, sum(sizes) if by_documents else len(partitions), "doc" if by_documents else "partition",
+                   "batch", initial=sum(e["documents_read"] for e in done.values()) if by_documents else result.skipped)
     futures = [client.submit(run_partition, p, out, key=f"quotegraph-{p.id}", pure=False, retries=2)
                for p in todo]
     try:
         for future in as_completed(futures):
             entry = future.result()
             done[entry["partition"]["id"]] = entry
-            if bar is not None:
-                bar.update(entry["documents_read"] if by_documents else 1)
-                if not by_documents:
-                    bar.set_postfix(documents=sum(e["documents"] for e in done.values()), refresh=False)
+            if by_documents:
+                bar.step(entry["documents_read"])
+            else:
+                bar.step(1, documents=sum(e["documents"] for e in done.values()))
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     result.manifest = _manifest(inputs, out, partitions, done, problems)
     _write_json(fs, _join(root, "manifest.json"), result.manifest)
     return result
-
-
-def _progress(enabled: bool, by_documents: bool, total: int, initial: int):
-    """Documents done, rate and ETA on a terminal (partitions, where document counts are unknown)."""
-    if not enabled:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=total, initial=initial, unit="doc" if by_documents else "partition", desc="batch",
-                file=sys.stderr, dynamic_ncols=True)
 
 
 def _manifest(inputs, out, partitions, done, problems) -> dict:

@@ -99,14 +99,15 @@ class Store:
 
     # ------------------------------------------------------------ reading what is there
 
-    def known(self, keys: Iterable[str]) -> dict[str, str]:
-        """key -> text hash of those documents already stored."""
-        keys = list(keys)
+    def unchanged(self, candidates: Iterable[Document]) -> set[str]:
+        """Keys of those documents already stored under their key with the same text: what ingest,
+        load and the API skip."""
+        keys = {document_key(d): d for d in candidates}
         if not keys:
-            return {}
+            return set()
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(documents.c.key, documents.c.text_hash).where(documents.c.key.in_(keys)))
-            return dict(rows.all())
+            return {key for key, stored in rows if stored == text_hash(keys[key].text)}
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:

@@ -14,7 +14,6 @@ from pydantic import BaseModel, Field
 from ..inputs import InputError, check_period, check_published
 from ..io import Document
 from ..store import EntityEditError, Filters, document_key, linking, queries
-from ..store.db import text_hash
 from .security import require_reader, require_writer
 
 router = APIRouter(prefix="/api", dependencies=[Depends(require_reader)])
@@ -124,7 +123,7 @@ def add_document(body: DocumentIn, request: Request):
     doc = Document(id=body.id or body.url or "api", text=body.text, published=body.published, title=body.title,
                    url=body.url, author=body.author, source=body.source)
     key = document_key(doc)
-    if store.known([key]).get(key) == text_hash(doc.text):
+    if store.unchanged([doc]):
         status, statements = "unchanged", None
     else:
         stored = store.write([(doc, _analysed(body))])[0]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
@@ -43,9 +43,7 @@ def create_app(db: str | None = None, *, token: str | None = None, private: bool
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(Exception, _unexpected)
-    guarded = Guard(app, max_body=max_body)
-    guarded.state = app.state  # so tests and the server can reach the store
-    return guarded
+    return Guard(app, max_body=max_body)
 
 
 def _wants_html(request: Request) -> bool:

@@ -15,6 +15,8 @@ from html import escape
 
 from markupsafe import Markup
 
+from ..table import clip
+
 # Okabe & Ito's palette, distinguishable with the common colour-vision deficiencies; each colour a
 # second time with a dashed underline, so 16 speakers stay apart; the rest share grey, dotted.
 PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
@@ -83,17 +85,12 @@ def statement_details(analysis: dict) -> dict[str, dict]:
     for r in analysis["relations"]:
         words = RELATION_WORDS.get(r["type"], r["type"])
         if r["from"] in details:
-            target = f": {_clip(texts[r['to']])}" if r["to"] in texts else ""
+            target = f": {clip(texts[r['to']], 80)}" if r["to"] in texts else ""
             details[r["from"]]["relations"].append(f"{words}{target}")
         if r["to"] in details:
             source = names.get(next((s["speaker"] for s in analysis["statements"] if s["id"] == r["from"]), None))
             details[r["to"]]["relations"].append(f"{source or 'another statement'} {words} this")
     return details
-
-
-def _clip(text: str, width: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # ---------------------------------------------------------------- the highlighted text
