@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from contextlib import nullcontext
 from typing import Iterable, Iterator
 
 from . import __version__
@@ -88,29 +89,59 @@ def _write_table(results: Iterable, out, failures: list = (), with_text: bool = 
 # ---------------------------------------------------------------- evaluate
 
 def cmd_evaluate(args) -> int:
-    from .evaluate import load_gold, report, score
-    from .parallel import analyze_documents
+    from .evaluate import load_gold, score
+    from .evaluate_relations import check_articles, load_links, score_relations
 
+    if args.clear_only and not args.relations:
+        return _die("--clear-only needs --relations LINKS.jsonl")
     try:
         gold = load_gold(args.gold)
     except (OSError, ValueError) as e:
         return _die(f"cannot read gold file: {e}")
+    gold_docs = {g["id"]: g for g in gold}
+    try:
+        links = load_links(args.relations) if args.relations else None
+        if links is not None:
+            check_articles(links, gold_docs)
+    except (OSError, ValueError) as e:
+        return _die(f"cannot read links file: {e}")
+    try:
+        sink = open(args.predictions, "w", encoding="utf-8") if args.predictions else nullcontext()
+    except OSError as e:
+        return _die(f"cannot write predictions: {e}")
+    with sink as out:
+        predictions = _predict(gold, out, args.jobs)
+    relations = score_relations(gold_docs, predictions, links, args.clear_only) if links is not None else None
+    _print_figures(score(gold_docs, predictions), relations, len(gold), args.json)
+    return EXIT_OK
+
+
+def _predict(gold: list[dict], out, jobs: int | None) -> dict[str, dict]:
+    """The pipeline's analysis of each gold article, by id; also written to ``out`` (JSONL) unless None."""
+    from .parallel import analyze_documents
+
     docs = (Document(id=g["id"], text=g["text"], published=g.get("publication_date")) for g in gold)
     predictions = {}
-    out = open(args.predictions, "w", encoding="utf-8") if args.predictions else None
-    for analysis in analyze_documents(docs, jobs=args.jobs):
+    for analysis in analyze_documents(docs, jobs=jobs):
         d = analysis.to_dict()
         predictions[d["id"]] = d
         if out:
             out.write(json.dumps(d, ensure_ascii=False) + "\n")
-    if out:
-        out.close()
-    totals = score({g["id"]: g for g in gold}, predictions)
-    if args.json:
-        print(json.dumps({k: v.to_dict() for k, v in totals.items()} | {"documents": len(gold)}))
-    else:
-        print(report(totals, len(gold)))
-    return EXIT_OK
+    return predictions
+
+
+def _print_figures(totals: dict, relations: dict | None, documents: int, as_json: bool) -> None:
+    """Attribution figures; then, when relations were scored, their figures (in text: the last line)."""
+    from .evaluate import report
+    from .evaluate_relations import relations_json, relations_line
+
+    if as_json:
+        figures = {k: v.to_dict() for k, v in totals.items()} | {"documents": documents}
+        print(json.dumps(figures | ({"relations": relations_json(relations)} if relations is not None else {})))
+        return
+    print(report(totals, documents))
+    if relations is not None:
+        print(relations_line(relations))
 
 
 def cmd_train(args) -> int:
@@ -141,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("gold", metavar="GOLD.jsonl")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     ev.add_argument("--predictions", metavar="OUT.jsonl", help="also write the predictions")
+    ev.add_argument("--relations", metavar="LINKS.jsonl",
+                    help="also score relations (disputes, supports, declines_comment) against these gold links")
+    ev.add_argument("--clear-only", action="store_true", help="with --relations: only the links marked clear")
     ev.add_argument("--jobs", "-j", type=int, default=None)
     ev.set_defaults(func=cmd_evaluate)
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import typing
 
-from .inputs import check_period, check_published
-from .table import clip
+from .inputs import check_period, check_published, check_score
+from .model import RelationType
+from .table import RELATION_WORDS, clip
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -121,22 +123,30 @@ def cmd_search(args) -> int:
     return EXIT_OK
 
 
-def _disputes_table(records):
-    if not records:
+def _response_line(response: dict) -> str:
+    """"  DISPUTES 0.93  2023-01-30  Dmitry Peskov  “It was a lie”  [title]"."""
+    return f"    {RELATION_WORDS[response['type']]} {response['score']:.2f}  {_statement_line(response['statement'])}"
+
+
+def _disputes_table(groups):
+    if not groups:
         yield "(no disputes)"
-    for r in records:
-        yield _statement_line(r["statement"])
-        yield ("    " + r["type"].upper().replace("_", " ") + "  " +
-               (_statement_line(r["claim"]) if r["claim"] else "(the claim is not quoted in the article)"))
+    for group in groups:
+        yield _statement_line(group["claim"]) if group["claim"] else "(no claim quoted)"
+        for response in group["responses"]:
+            yield _response_line(response)
+            yield f"        evidence: {clip(response['evidence']['text'], 80)}"
 
 
 def cmd_disputes(args) -> int:
     from .store import queries
 
+    min_score = check_score(args.min_score, "--min-score")
     with _store(args) as store, store.engine.connect() as conn:
-        entity_id = _entity_id(conn, args.entity) if args.entity else None
-        records = queries.disputes(conn, entity_id, type_=args.type, limit=args.limit or None)
-    _print(records, args, _disputes_table)
+        filters = queries.RelationFilters(types=(args.type,) if args.type else None, min_score=min_score,
+                                          entity=_entity_id(conn, args.entity) if args.entity else None)
+        groups = queries.claim_groups(conn, filters, limit=args.limit or None)
+    _print(groups, args, _disputes_table)
     return EXIT_OK
 
 
@@ -280,11 +290,12 @@ def add_store_commands(sub) -> None:
     _filter_flags(se)
     se.set_defaults(func=cmd_search)
 
-    di = sub.add_parser("disputes", help="claims and the statements that dispute them, newest first")
-    di.add_argument("--entity", help="only where this entity disputes or is disputed")
-    di.add_argument("--type", default="disputes", choices=("disputes", "supports", "alternative_account"),
-                    help="the relation (default: disputes)")
-    di.add_argument("--limit", type=int, default=50, help="at most this many (default 50; 0: all)")
+    di = sub.add_parser("disputes", help="claims, newest first, each with every response to it: who disputes, "
+                                         "supports or gives another account of it, and who declines to comment")
+    di.add_argument("--entity", help="only where this entity responds or is responded to")
+    di.add_argument("--type", choices=typing.get_args(RelationType), help="only this kind of response (default: all)")
+    di.add_argument("--min-score", metavar="X", help="only responses the relation model scores X (0-1) or more")
+    di.add_argument("--limit", type=int, default=50, help="at most this many claims (default 50; 0: all)")
     _common(di)
     di.set_defaults(func=cmd_disputes)
 

@@ -92,7 +92,9 @@ def _role_items(record: dict, role: str) -> list:
     return [record.get(role)]
 
 
-def attribution_matches(text: str, gold: list[dict], predicted: list[dict]) -> int:
+def pair_by_content(text: str, gold: list[dict], predicted: list[dict]) -> dict[int, int]:
+    """Gold attribution index -> predicted statement index, one to one: contents overlapping by at
+    least half the longer of the two, largest overlaps first (ties: earlier gold, then earlier prediction)."""
     gold_chars = [_chars(text, a.get("content") or []) for a in gold]
     pred_chars = [_chars(text, s.get("content") or []) for s in predicted]
     candidates = []
@@ -102,17 +104,24 @@ def attribution_matches(text: str, gold: list[dict], predicted: list[dict]) -> i
             if overlap and overlap * 2 >= max(len(gc), len(pc)):
                 candidates.append((-overlap, i, j))
     candidates.sort()
-    used_gold, used_pred, correct = set(), set(), 0
+    pairs: dict[int, int] = {}
+    used_pred: set[int] = set()
     for _, i, j in candidates:
-        if i in used_gold or j in used_pred:
-            continue
-        used_gold.add(i)
-        used_pred.add(j)
-        gs = _spans(text, [gold[i].get("source")])
-        ps = _spans(text, [predicted[j].get("source")])
-        if (not gs and not ps) or (gs and ps and min(gs[0][1], ps[0][1]) > max(gs[0][0], ps[0][0])):
-            correct += 1
-    return correct
+        if i not in pairs and j not in used_pred:
+            pairs[i] = j
+            used_pred.add(j)
+    return pairs
+
+
+def _sources_agree(text: str, gold: dict, predicted: dict) -> bool:
+    gs = _spans(text, [gold.get("source")])
+    ps = _spans(text, [predicted.get("source")])
+    return (not gs and not ps) or bool(gs and ps and min(gs[0][1], ps[0][1]) > max(gs[0][0], ps[0][0]))
+
+
+def attribution_matches(text: str, gold: list[dict], predicted: list[dict]) -> int:
+    pairs = pair_by_content(text, gold, predicted)
+    return sum(_sources_agree(text, gold[i], predicted[j]) for i, j in pairs.items())
 
 
 def score(gold_docs: dict[str, dict], pred_docs: dict[str, dict]) -> dict[str, Tally]:
@@ -130,16 +139,29 @@ def score(gold_docs: dict[str, dict], pred_docs: dict[str, dict]) -> dict[str, T
     return totals
 
 
-def load_gold(path: str | Path) -> list[dict]:
-    docs = []
+def read_jsonl(path: str | Path, required: tuple[str, ...] = ()) -> list[dict]:
+    """One JSON object a line (blank lines skipped), each with the ``required`` keys; a ValueError
+    naming the file and line otherwise."""
+    records = []
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
-            if line.strip():
-                try:
-                    docs.append(json.loads(line))
-                except json.JSONDecodeError as e:
-                    raise ValueError(f"{path}:{n}: not valid JSON ({e.msg})") from None
-    return docs
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{path}:{n}: not valid JSON ({e.msg})") from None
+            if not isinstance(record, dict):
+                raise ValueError(f"{path}:{n}: not a JSON object")
+            missing = [key for key in required if key not in record]
+            if missing:
+                raise ValueError(f"{path}:{n}: no {', '.join(repr(k) for k in missing)}")
+            records.append(record)
+    return records
+
+
+def load_gold(path: str | Path) -> list[dict]:
+    return read_jsonl(path, required=("id", "text"))
 
 
 def summary_line(totals: dict[str, Tally]) -> str:

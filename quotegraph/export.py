@@ -1,7 +1,8 @@
 """Writing stored results as JSONL, CSV or Parquet.
 
 JSONL keeps the output contract's nested shape. CSV and Parquet are tables, one statement a row:
-spans become ``*_start``/``*_end``/``*_text`` columns and lists become JSON strings.
+spans become ``*_start``/``*_end``/``*_text`` columns and lists (``times``, and ``relations``: those the
+statement makes, with their scores) become JSON strings.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ STATEMENT_COLUMNS = [
     "document_key", "document_id", "document_title", "document_url", "published",
     "statement_id", "kind", "text", "content", "source_text", "source_start", "source_end",
     "cue_text", "cue_start", "cue_end", "speaker", "entity_id", "entity_name", "nested_in", "said_on", "date",
-    "times",
+    "times", "relations",
 ]
 
 
@@ -31,6 +32,8 @@ def flat_statement(record: dict) -> dict:
         "speaker": record["speaker"], "entity_id": entity.get("id"), "entity_name": entity.get("name"),
         "nested_in": record["nested_in"], "said_on": record["said_on"], "date": record["date"],
         "times": json.dumps(record["times"]),
+        # the relations the statement makes, each with its type, target, evidence and score
+        "relations": json.dumps(record["relations"], ensure_ascii=False),
     }
 
 

@@ -39,3 +39,16 @@ def check_period(value: str | None, name: str) -> str | None:
         except InputError:
             pass
     raise InputError(f"{name} {value!r} is not a date of the form YYYY-MM-DD, YYYY-MM or YYYY")
+
+
+def check_score(value: str | None, name: str) -> float | None:
+    """A relation score threshold as written ("0.8", ".5", "1"): a number from 0 to 1."""
+    if value is None or not str(value).strip():
+        return None
+    try:
+        score = float(value)
+    except ValueError:
+        score = -1.0  # not a number: said below, like one out of range
+    if not 0 <= score <= 1:
+        raise InputError(f"{name} {value!r} is not a score: give a number from 0 to 1, such as 0.8")
+    return score

@@ -103,15 +103,18 @@ RelationType = Literal["disputes", "supports", "alternative_account", "declines_
 @dataclass
 class Relation:
     """How one statement bears on another: ``from_`` disputes/supports/... ``to`` (None where a
-    statement declines to comment and there is nothing to point at)."""
+    statement declines to comment, or denies something that is not a statement of this text).
+    ``score`` (0-1) is the relation model's confidence; relations are unique by (type, from, to)."""
 
     type: RelationType
     from_: str
     to: str | None
     evidence: Span
+    score: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.type, "from": self.from_, "to": self.to, "evidence": self.evidence.to_dict()}
+        return {"type": self.type, "from": self.from_, "to": self.to, "evidence": self.evidence.to_dict(),
+                "score": round(self.score, 3)}
 
 
 @dataclass

@@ -18,7 +18,8 @@ from .model import Analysis
 from .stages.context import Context, QuoteIndex
 from .stages.cues import find_cues
 from .stages.direct import attribute_quotations
-from .stages.disputes import add_declines, find_relations
+from .stages.declines import add_declines
+from .stages.relations import find_relations
 from .stages.finalize import to_analysis
 from .stages.nesting import link_nesting
 from .stages.quotes import find_quotations

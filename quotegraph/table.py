@@ -43,7 +43,8 @@ RELATION_WORDS = {"disputes": "DISPUTES", "supports": "SUPPORTS", "alternative_a
 
 
 def _relations(analysis: Analysis, names: dict[str, str], width: int) -> list[str]:
-    """"Dmitry Peskov DISPUTES Boris Johnson: “There were no threats …” (s12 -> s5)"."""
+    """"0.93  Dmitry Peskov DISPUTES Boris Johnson: “There were no threats …” (s12 -> s5: …)", the
+    relation model's score first, where it lines up whatever the names' lengths."""
     if not analysis.relations:
         return []
     lines = ["", "relations"]
@@ -51,7 +52,7 @@ def _relations(analysis: Analysis, names: dict[str, str], width: int) -> list[st
         source = analysis.statement(r.from_)
         target = analysis.statement(r.to) if r.to else None
         who = _speaker(source, names)
-        line = f"  {who} {RELATION_WORDS[r.type]}"
+        line = f"  {r.score:.2f}  {who} {RELATION_WORDS[r.type]}"
         if target is not None:
             line += f" {_speaker(target, names)}: {clip(source.text, 50)} ({r.from_} -> {r.to}: {clip(target.text, 40)})"
         else:

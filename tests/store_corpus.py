@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from quotegraph.io import Document
+
 ARTICLES = [
     {"id": "kremlin-1", "published": "2023-01-30", "url": "https://news.example/kremlin-1",
      "title": "Kremlin denies missile threat",
@@ -77,3 +79,70 @@ def numbered_articles(n: int, start: int = 0) -> list[dict]:
             f"{other} told reporters that report {i} had been delayed by the council for months.\n"
             f"The council said in a statement that the delay to report {i} was caused by a shortage of staff.")})
     return out
+
+
+# ---------------------------------------------------------------- analyses with scored relations, by hand
+#
+# Written as the output contract directly, not analysed: the relation model and its scores change, and
+# these tests are about what the store does with scores, so they must not depend on extraction.
+
+def _span(text: str, words: str) -> dict:
+    start = text.index(words)
+    return {"start": start, "end": start + len(words), "text": words}
+
+
+def _contract(doc_id: str, published: str, text: str, said: list[tuple], relations: list[tuple]) -> dict:
+    """``said``: (speaker's name, entity type, cue, what was said), one statement each, s1, s2, ...;
+    ``relations``: (type, from index, to index or None, evidence words, score), indices into ``said``."""
+    names = list(dict.fromkeys((name, type_) for name, type_, _, _ in said))
+    entity_of = {name: f"e{i + 1}" for i, (name, _) in enumerate(names)}
+    return {
+        "id": doc_id, "published": published,
+        "statements": [{"id": f"s{i + 1}", "kind": "indirect", "content": [
+            {"start": _span(text, what)["start"], "end": _span(text, what)["end"]}], "text": what,
+            "source": _span(text, name), "cue": _span(text, cue), "speaker": entity_of[name], "nested_in": None,
+            "said_on": None, "times": []} for i, (name, _, cue, what) in enumerate(said)],
+        "entities": [{"id": entity_of[name], "name": name, "type": type_, "mentions": [_span(text, name)],
+                      "descriptors": [], "unnamed": False, "affiliation": None} for name, type_ in names],
+        "relations": [{"type": type_, "from": f"s{a + 1}", "to": f"s{b + 1}" if b is not None else None,
+                       "evidence": _span(text, evidence), "score": score}
+                      for type_, a, b, evidence, score in relations],
+        "times": [],
+    }
+
+
+MISSILE_TEXT = ("Boris Johnson said Putin had threatened him with a missile.\n"
+                "Dmitry Peskov said the account was a lie.\n"
+                "The Kremlin rejected the claim that there had been any threat.\n"
+                "Downing Street would not be drawn on the call.\n")
+STRIKE_TEXT = ("Helen Ortiz said the talks had failed.\n"
+               "Marcus Bell denied that the talks were over.\n")
+
+# (Document, contract) pairs: Johnson's claim disputed twice (0.9 and 0.35), Downing Street declining
+# with no claim to point at (0.8), and a later article where Ortiz's claim is disputed once (0.7).
+SCORED = [
+    (Document(id="missile", text=MISSILE_TEXT, published="2023-01-30", title="Missile claim denied",
+              url="https://news.example/missile"),
+     _contract("missile", "2023-01-30", MISSILE_TEXT, [
+         ("Boris Johnson", "PERSON", "said", "Putin had threatened him with a missile"),
+         ("Dmitry Peskov", "PERSON", "said", "the account was a lie"),
+         ("Kremlin", "ORG", "rejected", "the claim that there had been any threat"),
+         ("Downing Street", "ORG", "would not be drawn", "on the call")],
+         [("disputes", 1, 0, "a lie", 0.9), ("disputes", 2, 0, "rejected", 0.35),
+          ("declines_comment", 3, None, "would not be drawn", 0.8)])),
+    (Document(id="strike", text=STRIKE_TEXT, published="2023-02-05", title="Strike talks",
+              url="https://news.example/strike"),
+     _contract("strike", "2023-02-05", STRIKE_TEXT, [
+         ("Helen Ortiz", "PERSON", "said", "the talks had failed"),
+         ("Marcus Bell", "PERSON", "denied", "that the talks were over")],
+         [("disputes", 1, 0, "denied", 0.7)])),
+]
+
+
+def scored_store(url: str) -> str:
+    """The SCORED analyses written into the store at ``url``; the URL."""
+    from quotegraph.store import Store
+
+    with Store(url) as store:
+        store.write(SCORED)
+    return url

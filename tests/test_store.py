@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from jsonschema import Draft202012Validator
 
-from conftest import assert_valid_document
-from store_corpus import ARTICLES, FRENCH, HTML_PAGE, INDEX_PAGE, numbered_articles, write_corpus
+from conftest import SCHEMA, assert_valid_document
+from store_corpus import ARTICLES, FRENCH, HTML_PAGE, INDEX_PAGE, SCORED, numbered_articles, write_corpus
 
 from quotegraph.ingest import ingest
 from quotegraph.store import Filters, Store, StoreError, database_url
 from quotegraph.store import linking, queries
-from quotegraph.store.schema import SCHEMA_VERSION, SchemaTooNew, documents, schema_version
+from quotegraph.store.schema import SCHEMA_VERSION, SchemaTooNew, documents, relations, schema_version
 
 POSTGRES = os.environ.get("QUOTEGRAPH_TEST_POSTGRES")
 EXAMPLE = Path(__file__).parent.parent / "examples" / "kremlin-johnson-missile.txt"  # the reference article
@@ -278,7 +279,7 @@ def test_disputes_side_by_side(store, tmp_path):
     ingest([str(EXAMPLE)], store, published="2023-01-31", jobs=1)
     with store.engine.connect() as conn:
         found = queries.disputes(conn)
-        assert found and all(d["type"] == "disputes" for d in found)
+        assert found and all(d["type"] == "disputes" and 0 <= d["score"] <= 1 for d in found)
         pairs = {(d["statement"]["entity"]["name"], (d["claim"] or {}).get("entity", {}).get("name"))
                  for d in found}
         assert ("Dmitry Peskov", "Boris Johnson") in pairs
@@ -286,6 +287,120 @@ def test_disputes_side_by_side(store, tmp_path):
         assert queries.disputes(conn, johnson) == [d for d in found if d["claim"]
                                                    and d["claim"]["entity"]["id"] == johnson]
         assert queries.disputes(conn, entity_named(conn, "Rishi Sunak")["id"]) == []
+
+
+# ---------------------------------------------------------------- relation scores and claims
+
+def assert_shape(record, definition: str) -> None:
+    validator = Draft202012Validator({"$ref": f"#/$defs/{definition}", "$defs": SCHEMA["$defs"]})
+    errors = [f"{'/'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(record)]
+    assert not errors, errors
+
+
+@pytest.fixture
+def scored(store):
+    """The hand-written analyses with scored relations (store_corpus.SCORED), stored."""
+    store.write(SCORED)
+    return store
+
+
+def written_scores() -> dict:
+    return {(doc.id, r["type"], r["from"], r["to"]): r["score"] for doc, c in SCORED for r in c["relations"]}
+
+
+def test_scores_round_trip_through_the_store_and_export(scored, tmp_path):
+    from quotegraph import export
+
+    with scored.engine.connect() as conn:
+        exported = {(d["id"], r["type"], r["from"], r["to"]): r["score"]
+                    for d in queries.document_records(conn) for r in d["relations"]}
+        made = list(queries.each_statement(conn, Filters(limit=None)))
+    assert exported == written_scores()
+    per_statement = {(s["document"]["id"], r["type"], r["from"], r["to"]): r["score"]
+                     for s in made for r in s["relations"]}
+    assert per_statement == written_scores()
+    for s in made:
+        assert_shape(s, "stored_statement")
+    with open(tmp_path / "out.csv", "w", encoding="utf-8", newline="") as out:
+        export.write_csv(made, out)
+    export.write_parquet(made, str(tmp_path / "out.parquet"))
+    import csv
+
+    import pyarrow.parquet as pq
+
+    for rows in (list(csv.DictReader(open(tmp_path / "out.csv", encoding="utf-8"))),
+                 pq.read_table(tmp_path / "out.parquet").to_pylist()):
+        flat = {(row["document_id"], r["type"], r["from"], r["to"]): r["score"]
+                for row in rows for r in json.loads(row["relations"])}
+        assert flat == written_scores()
+
+
+def test_ingested_scores_reach_the_export(store):
+    """The reference article, analysed: whatever the relation model scores, the store keeps it."""
+    ingest([str(EXAMPLE)], store, published="2023-01-31", jobs=1)
+    with store.engine.connect() as conn:
+        [record] = list(queries.document_records(conn))
+        made = {(r["type"], r["from"], r["to"]): r["score"]
+                for s in queries.each_statement(conn, Filters(limit=None)) for r in s["relations"]}
+    assert record["relations"] and all(0 <= r["score"] <= 1 for r in record["relations"])
+    assert made == {(r["type"], r["from"], r["to"]): r["score"] for r in record["relations"]}
+
+
+def test_min_score_filters_relations(scored):
+    with scored.engine.connect() as conn:
+        every = queries.disputes(conn, limit=None)
+        strong = queries.disputes(conn, limit=None, min_score=0.5)
+        groups = queries.claim_groups(conn, queries.RelationFilters(min_score=0.5), limit=None)
+    assert sorted(d["score"] for d in every) == [0.35, 0.7, 0.9]
+    assert sorted(d["score"] for d in strong) == [0.7, 0.9]
+    assert all(r["score"] >= 0.5 for g in groups for r in g["responses"])
+    assert "Kremlin" not in {r["statement"]["entity"]["name"] for g in groups for r in g["responses"]}
+
+
+def test_responses_are_grouped_by_claim_newest_first(scored):
+    with scored.engine.connect() as conn:
+        groups = queries.claim_groups(conn, queries.RelationFilters(), limit=None)
+        kremlin = entity_named(conn, "Kremlin")["id"]
+        of_kremlin = queries.claim_groups(conn, queries.RelationFilters(entity=kremlin), limit=None)
+        first = queries.claim_groups(conn, queries.RelationFilters(), limit=1)
+        declines = queries.claim_groups(conn, queries.RelationFilters(types=("declines_comment",)), limit=None)
+    for g in groups:
+        assert_shape(g, "claim_group")
+    assert groups[0]["claim"]["text"] == "the talks had failed"  # the newest claim
+    johnson = [g for g in groups if g["claim"] and g["claim"]["entity"]["name"] == "Boris Johnson"]
+    assert len(johnson) == 1
+    assert [(r["statement"]["entity"]["name"], r["type"], r["score"]) for r in johnson[0]["responses"]] == [
+        ("Dmitry Peskov", "disputes", 0.9), ("Kremlin", "disputes", 0.35)]
+    unclaimed = [g for g in groups if g["claim"] is None]
+    assert [[(r["statement"]["entity"]["name"], r["type"]) for r in g["responses"]] for g in unclaimed] == [
+        [("Downing Street", "declines_comment")]]
+    assert unclaimed[0]["responses"][0]["evidence"]["text"] == "would not be drawn"
+    assert len(groups) == 3 and sum(len(g["responses"]) for g in groups) == 4  # nothing lost
+    assert [[r["statement"]["entity"]["name"] for r in g["responses"]] for g in of_kremlin] == [["Kremlin"]]
+    assert first == groups[:1]  # the limit counts claims, not responses
+    assert [g["claim"] for g in declines] == [None]
+
+
+def test_an_old_store_gets_scores_when_opened(scored):
+    """A store written before relations had scores (schema version 1) is migrated on opening: its
+    relations score 1.0, what the rule-based extractor that found them meant."""
+    with scored.engine.begin() as conn:  # turn the store back into what version 1 wrote
+        conn.exec_driver_sql("ALTER TABLE relations DROP COLUMN score")
+        conn.execute(schema_version.delete().where(schema_version.c.version > 1))
+        for doc_id, analysis in conn.execute(sa.select(documents.c.id, documents.c.analysis)).all():
+            old = json.loads(analysis)
+            for r in old["relations"]:
+                del r["score"]
+            conn.execute(documents.update().where(documents.c.id == doc_id).values(analysis=json.dumps(old)))
+    with Store(scored.url) as reopened, reopened.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() == SCHEMA_VERSION
+        assert set(conn.execute(sa.select(relations.c.score)).scalars()) == {1.0}
+        records = list(queries.document_records(conn))
+        groups = queries.claim_groups(conn, queries.RelationFilters(min_score=1.0), limit=None)
+    for record, (doc, _) in zip(records, SCORED):
+        assert_valid_document(record, doc.text)
+        assert {r["score"] for r in record["relations"]} == {1.0}
+    assert sum(len(g["responses"]) for g in groups) == 4
 
 
 def test_entities_top(corpus):
@@ -317,7 +432,8 @@ def test_each_statement_pages_and_limits(corpus):
 
 def test_schema_is_versioned(store):
     with store.engine.connect() as conn:
-        assert conn.execute(sa.select(schema_version.c.version)).scalars().all() == [SCHEMA_VERSION]
+        # every migration step is recorded as it is applied
+        assert sorted(conn.execute(sa.select(schema_version.c.version)).scalars()) == list(range(1, SCHEMA_VERSION + 1))
     Store(store.url).close()  # opening again migrates nothing
     with store.engine.begin() as conn:
         conn.execute(schema_version.insert().values(version=SCHEMA_VERSION + 1))

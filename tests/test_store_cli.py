@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from jsonschema import Draft202012Validator
 
 from conftest import SCHEMA, assert_clean_stderr, quotegraph_cmd, run_cli
-from store_corpus import ARTICLES, FRENCH, numbered_articles, write_corpus
+from store_corpus import ARTICLES, FRENCH, numbered_articles, scored_store, write_corpus
 from test_store import POSTGRES, reset_postgres
 
 from quotegraph.store import Store
@@ -67,12 +67,61 @@ def test_disputes_command(tmp_path):
     db = tmp_path / "seed.db"
     example = os.path.join(os.path.dirname(__file__), "..", "examples", "kremlin-johnson-missile.txt")
     assert run_cli("ingest", example, "--published", "2023-01-31", "--db", db).returncode == 0
-    found = query(db, "disputes", "--entity", "Boris Johnson")
-    assert found and all(d["claim"]["entity"]["name"] == "Boris Johnson" or
-                         d["statement"]["entity"]["name"] == "Boris Johnson" for d in found)
-    assert_valid(found, "dispute")
+    groups = query(db, "disputes", "--entity", "Boris Johnson")
+    assert_valid(groups, "claim_group")
+    assert groups and all(g["claim"]["entity"]["name"] == "Boris Johnson" or
+                          {r["statement"]["entity"]["name"] for r in g["responses"]} == {"Boris Johnson"}
+                          for g in groups)
+    responders = {(r["statement"]["entity"]["name"], r["type"]) for g in groups for r in g["responses"]}
+    assert ("Kremlin", "disputes") in responders
     table = run_cli("disputes", "--db", db, "--format", "table")
     assert "DISPUTES" in table.stdout and "Dmitry Peskov" in table.stdout
+
+
+@pytest.fixture(scope="module")
+def scored_db(tmp_path_factory):
+    """store_corpus.SCORED in a SQLite file: Johnson's claim disputed by Peskov (0.9) and the Kremlin
+    (0.35), Downing Street declining (0.8), Ortiz's later claim disputed by Bell (0.7)."""
+    db = tmp_path_factory.mktemp("scored") / "scored.db"
+    scored_store(f"sqlite:///{db}")
+    return db
+
+
+def responses_of(groups) -> list[list[tuple]]:
+    return [[(r["statement"]["entity"]["name"], r["type"], r["score"]) for r in g["responses"]] for g in groups]
+
+
+def test_disputes_are_grouped_by_claim(scored_db):
+    groups = query(scored_db, "disputes")
+    assert_valid(groups, "claim_group")
+    assert groups[0]["claim"]["text"] == "the talks had failed"  # the newest claim first
+    johnson = [g for g in groups if g["claim"] and g["claim"]["entity"]["name"] == "Boris Johnson"]
+    assert responses_of(johnson) == [[("Dmitry Peskov", "disputes", 0.9), ("Kremlin", "disputes", 0.35)]]
+    assert responses_of(g for g in groups if g["claim"] is None) == [[("Downing Street", "declines_comment", 0.8)]]
+    lines = [json.loads(line) for line in run_cli("disputes", "--db", scored_db, "--format", "jsonl").stdout.splitlines()]
+    assert lines == groups
+
+
+def test_disputes_min_score_and_entity(scored_db):
+    strong = query(scored_db, "disputes", "--min-score", "0.5")
+    assert sorted(score for group in responses_of(strong) for _, _, score in group) == [0.7, 0.8, 0.9]
+    assert responses_of(query(scored_db, "disputes", "--min-score", ".95")) == []
+    assert responses_of(query(scored_db, "disputes", "--entity", "Kremlin")) == [[("Kremlin", "disputes", 0.35)]]
+    assert query(scored_db, "disputes", "--entity", "Kremlin", "--min-score", "0.5") == []
+    assert responses_of(query(scored_db, "disputes", "--type", "declines_comment")) == [
+        [("Downing Street", "declines_comment", 0.8)]]
+
+
+def test_disputes_table_shows_scores_and_evidence(scored_db):
+    r = run_cli("disputes", "--db", scored_db, "--format", "table")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    johnson = next(i for i, line in enumerate(lines) if "Boris Johnson" in line and "Putin had threatened" in line)
+    assert "DISPUTES 0.90" in lines[johnson + 1] and "Dmitry Peskov" in lines[johnson + 1]
+    assert "evidence: a lie" in lines[johnson + 2]
+    assert "DISPUTES 0.35" in lines[johnson + 3] and "Kremlin" in lines[johnson + 3]
+    declined = lines.index("(no claim quoted)")
+    assert "DECLINES TO COMMENT 0.80" in lines[declined + 1]
 
 
 def test_entities_list_show_merge_split(stored, tmp_path):
@@ -123,6 +172,8 @@ def test_default_store_is_quotegraph_db_here_or_the_environment(tmp_path):
     (["export", "--format", "parquet"], "--out"),
     (["said", "x", "--db", "mysql://localhost/x"], "cannot use database"),
     (["entities", "split", "Peskov"], "--name ALIAS or --document"),
+    (["disputes", "--min-score", "1.5"], "--min-score '1.5' is not a score"),
+    (["disputes", "--min-score", "high"], "give a number from 0 to 1"),
 ])
 def test_user_errors_are_one_line(stored, args, says):
     if "--db" not in args:

@@ -28,7 +28,8 @@ SCHEMAS = {
     "entities": pa.schema([("document", _STR), ("id", _STR), ("name", _STR), ("type", _STR),
                            ("mentions", pa.list_(_SPAN)), ("descriptors", pa.list_(_STR)), ("unnamed", pa.bool_()),
                            ("affiliation", _STR)]),
-    "relations": pa.schema([("document", _STR), ("type", _STR), ("from", _STR), ("to", _STR), ("evidence", _SPAN)]),
+    "relations": pa.schema([("document", _STR), ("type", _STR), ("from", _STR), ("to", _STR), ("evidence", _SPAN),
+                            ("score", pa.float64())]),
     "times": pa.schema([("document", _STR), ("id", _STR), ("start", pa.int64()), ("end", pa.int64()), ("text", _STR),
                         ("value", _STR), ("statement", _STR)]),
 }

@@ -1,4 +1,4 @@
-"""Relations between statements: who disputes, supports or offers another version of whose
+"""Explicit relations between statements: who disputes, supports or offers another version of whose
 claim, and who declines to comment.
 
 Precision first: every relation needs explicit evidence in the text.
@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from .context import Context, Draft
+from .declines import declines
 
 # Cue verbs that deny or reject what they report.
 DENIAL_CUES = re.compile(r"\b(reject|dispute|den(y|ie)|dismiss|refut|rebut|contradict|debunk|deride|scoff|"
@@ -32,17 +33,6 @@ FALSITY = re.compile(
     re.IGNORECASE)
 NEGATED_EXISTENCE = re.compile(r"\b(there (was|were|had been|has been|have been) [\u201c\"']?(no|never)|there never (was|were)|no such)\s+(?P<what>[\w\u201c\u201d\"' -]{3,40})",
                                re.IGNORECASE)
-DECLINES = re.compile(
-    r"\b((declined|refused|declining|refusing)\s+(to\s+(comment|be drawn|elaborate|discuss|say|speculate|respond|"
-    r"answer|give details|be interviewed))|"
-    r"(would|will|could)\s*(not|n[’']t)\s+(be drawn|comment|discuss|elaborate|speculate|confirm or deny)|"
-    r"(won|wouldn|couldn)[’']t\s+(be drawn|comment|discuss|elaborate|speculate)|"
-    r"(did not|didn[’']t|has not|hasn[’']t|have not|haven[’']t)\s+(immediately\s+)?(respond|reply|return)\w*\s+to\s+"
-    r"(a\s+|several\s+|repeated\s+)?(request|requests|calls|messages|emails|inquiries)|"
-    r"no comment|"
-    r"(can(not|[’']t| not)|couldn[’']t|could not)\s+((get|go)\s+into|comment|discuss|speculate)|"
-    r"not (going|able|in a position) to (comment|get into|go into|discuss|speculate))",
-    re.IGNORECASE)
 # Nouns by which a denial names the claim it denies.
 CLAIM_NOUNS = {"claim", "claims", "assertion", "assertions", "allegation", "allegations", "report", "reports",
                "account", "accounts", "comments", "comment", "remarks", "remark", "statement", "statements",
@@ -66,39 +56,17 @@ class RelationDraft:
     source: Draft
     target: Draft | None
     evidence: tuple[int, int]
+    score: float = 1.0
 
 
-def add_declines(ctx: Context) -> None:
-    """"The company declined to comment": a refusal is a statement of its own even where no
-    speech verb reported it, so that the relation has a statement to start from."""
-    from .reported import mention_span, source_head
-
-    for m in DECLINES.finditer(ctx.text):
-        if any(d.covers(*m.span()) or (d.cue and d.cue[0] <= m.start() < d.cue[1])
-               for d in ctx.drafts_near(m.start(), m.end())):
-            continue
-        span = ctx.doc.char_span(m.start(), m.end(), alignment_mode="expand")
-        if span is None:
-            continue
-        verb = span.root
-        subject = source_head(verb)
-        if subject is None:
-            continue
-        last = verb.right_edge
-        while last.i > verb.i and last.is_punct:
-            last = last.doc[last.i - 1]
-        content = (m.start(), max(m.end(), last.idx + len(last)))
-        ctx.add_draft(Draft(kind="indirect", content=[content], cue=m.span(), source=mention_span(subject),
-                            cue_token=verb, source_token=subject))
-
-
-def find_relations(ctx: Context) -> None:
-    drafts = sorted(ctx.drafts, key=lambda d: d.start)
-    declining, disputing = set(), set()
+def explicit_relations(ctx: Context, drafts: list[Draft]) -> list[RelationDraft]:
+    """The relations that the text spells out: refusals to comment, denials with their targets,
+    confirmations, and the other side's account of the same words. ``drafts`` in text order."""
+    found, declining, disputing = [], set(), set()
     for d in drafts:
-        m = _search(DECLINES, ctx.text, d)
+        m = declines(ctx, d)
         if m is not None:
-            ctx.relations.append(RelationDraft("declines_comment", d, None, m))
+            found.append(RelationDraft("declines_comment", d, None, m))
             declining.add(id(d))
     disputes = []
     for d in drafts:  # in text order: a denial is never the claim a later denial targets
@@ -106,23 +74,12 @@ def find_relations(ctx: Context) -> None:
             continue
         relation = _dispute(ctx, d, drafts, disputing) or _support(ctx, d, drafts, disputing)
         if relation is not None:
-            ctx.relations.append(relation)
+            found.append(relation)
             if relation.type == "disputes":
                 disputes.append(relation)
                 disputing.add(id(d))
-    ctx.relations.extend(_alternative_accounts(ctx, disputes, drafts))
-
-
-def _search(pattern: re.Pattern, text: str, d: Draft) -> tuple[int, int] | None:
-    """A match in the statement's content, or across its cue and content ("declined to comment")."""
-    places = list(d.content)
-    if d.cue:
-        places.append((min(d.cue[0], d.start), max(d.cue[1], d.end)))
-    for s, e in places:
-        m = pattern.search(text, s, e)
-        if m is not None:
-            return m.span()
-    return None
+    found.extend(_alternative_accounts(ctx, disputes, drafts))
+    return found
 
 
 class _Claims:

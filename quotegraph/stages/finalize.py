@@ -27,7 +27,7 @@ def to_analysis(ctx: Context, doc_id: str | None = None) -> Analysis:
     ]
     relations = [
         Relation(type=r.type, from_=ids[id(r.source)], to=ids.get(id(r.target)) if r.target is not None else None,
-                 evidence=Span.of(text, *r.evidence))
+                 evidence=Span.of(text, *r.evidence), score=r.score)
         for r in ctx.relations if id(r.source) in ids
     ]
     times = [

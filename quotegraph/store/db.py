@@ -19,7 +19,8 @@ from .. import __version__
 from ..io import Document
 from ..model import Analysis
 from . import linking
-from .schema import DOCUMENT_ROWS, documents, entities, mentions, migrate, relations, statements, times
+from .schema import (DOCUMENT_ROWS, documents, entities, mentions, migrate, relation_score, relations, statements,
+                     times)
 
 DEFAULT_DB = "quotegraph.db"
 
@@ -193,4 +194,4 @@ def _insert_relations(conn, document_id: int, found: list[dict]) -> None:
     conn.execute(relations.insert(), [
         {"document_id": document_id, "type": r["type"], "from_statement": ids[r["from"]],
          "to_statement": ids.get(r["to"]) if r["to"] else None,
-         "evidence": json.dumps(r["evidence"], ensure_ascii=False)} for r in found])
+         "evidence": json.dumps(r["evidence"], ensure_ascii=False), "score": relation_score(r)} for r in found])

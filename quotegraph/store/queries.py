@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from .linking import fold
-from .schema import documents, entities, mentions, relations, statements
+from .schema import documents, entities, mentions, relation_score, relations, statements
 
 DEFAULT_LIMIT = 50
 
@@ -152,29 +152,87 @@ def search(conn: sa.Connection, filters: Filters) -> list[dict]:
 
 # ---------------------------------------------------------------- disputes
 
+claim = statements.alias("claim")  # the statement a relation points at; the responding one is ``statements``
+
+
+@dataclass
+class RelationFilters:
+    """Which relations a disputes question takes: of these types (None: all), scored at least
+    ``min_score``, and with ``entity`` (a canonical id) on either side."""
+
+    types: tuple[str, ...] | None = None
+    min_score: float | None = None
+    entity: int | None = None
+
+    def apply(self, select: sa.Select) -> sa.Select:
+        select = (select.join_from(relations, statements, relations.c.from_statement == statements.c.id)
+                  .outerjoin(claim, relations.c.to_statement == claim.c.id))
+        if self.types:
+            select = select.where(relations.c.type.in_(self.types))
+        if self.min_score is not None:
+            select = select.where(relations.c.score >= self.min_score)
+        if self.entity is not None:
+            select = select.where(sa.or_(statements.c.entity_id == self.entity, claim.c.entity_id == self.entity))
+        return select
+
+
+_RELATION_COLUMNS = (relations.c.id, relations.c.type, relations.c.evidence, relations.c.score,
+                     relations.c.from_statement, relations.c.to_statement)
+
+
+def _stored_statements(conn: sa.Connection, ids) -> dict[int, dict]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {r.id: statement_record(r) for r in conn.execute(_statements_select().where(statements.c.id.in_(ids)))}
+
+
+def _response(row, by_id: dict[int, dict]) -> dict:
+    """A relation seen from the statement that makes it."""
+    return {"type": row.type, "evidence": json.loads(row.evidence), "score": row.score,
+            "statement": by_id[row.from_statement]}
+
+
 def disputes(conn: sa.Connection, entity_id: int | None = None, type_: str = "disputes",
-             limit: int | None = DEFAULT_LIMIT) -> list[dict]:
-    """Statements that dispute others, each beside the claim it disputes (None where the claim is
-    not in the article), newest first. With ``entity_id``: where that entity disputes or is disputed."""
-    claim = statements.alias("claim")
-    select = (sa.select(relations.c.id, relations.c.type, relations.c.evidence, relations.c.from_statement,
-                        relations.c.to_statement)
-              .join_from(relations, statements, relations.c.from_statement == statements.c.id)
-              .outerjoin(claim, relations.c.to_statement == claim.c.id)
-              .where(relations.c.type == type_)
-              .order_by(statements.c.date.desc(), relations.c.id.desc()))
-    if entity_id is not None:
-        select = select.where(sa.or_(statements.c.entity_id == entity_id, claim.c.entity_id == entity_id))
-    if limit:
-        select = select.limit(limit)
-    found = list(conn.execute(select))
-    ids = {r.from_statement for r in found} | {r.to_statement for r in found if r.to_statement}
-    by_id = {}
-    if ids:
-        rows = conn.execute(_statements_select().where(statements.c.id.in_(ids)))
-        by_id = {r.id: statement_record(r) for r in rows}
-    return [{"type": r.type, "evidence": json.loads(r.evidence), "statement": by_id[r.from_statement],
-             "claim": by_id.get(r.to_statement)} for r in found]
+             limit: int | None = DEFAULT_LIMIT, min_score: float | None = None) -> list[dict]:
+    """Statements that dispute others (or support, ...: ``type_``), each beside the claim it answers
+    (None where the claim is not in the article), newest first. With ``entity_id``: where that entity
+    disputes or is disputed."""
+    filters = RelationFilters(types=(type_,), min_score=min_score, entity=entity_id)
+    select = filters.apply(sa.select(*_RELATION_COLUMNS)).order_by(statements.c.date.desc(), relations.c.id.desc())
+    found = list(conn.execute(select.limit(limit) if limit else select))
+    by_id = _stored_statements(conn, [r.from_statement for r in found] + [r.to_statement for r in found])
+    return [_response(r, by_id) | {"claim": by_id.get(r.to_statement)} for r in found]
+
+
+def claim_groups(conn: sa.Connection, filters: RelationFilters, limit: int | None = DEFAULT_LIMIT) -> list[dict]:
+    """Claims, newest first, each with every response the filters take (oldest first):
+    ``{"claim": stored statement, "responses": [...]}``. A response that answers no quoted claim
+    ("denied any wrongdoing", a refusal to comment) is a group of its own with ``claim`` None, keyed by
+    the responding statement, so nothing is lost. ``limit`` counts groups."""
+    # A group is keyed by (claim, None), or by (None, responding statement) where there is no claim.
+    unclaimed = sa.case((relations.c.to_statement.is_(None), relations.c.from_statement))
+    group_date = sa.func.max(sa.case((relations.c.to_statement.is_(None), statements.c.date), else_=claim.c.date))
+    groups = (filters.apply(sa.select(relations.c.to_statement, unclaimed.label("unclaimed")))
+              .group_by(relations.c.to_statement, unclaimed)
+              .order_by(group_date.desc().nulls_last(),
+                        sa.func.max(sa.func.coalesce(relations.c.to_statement, relations.c.from_statement)).desc()))
+    keys = list(conn.execute(groups.limit(limit) if limit else groups))
+    if not keys:
+        return []
+    claimed = [k.to_statement for k in keys if k.to_statement is not None]
+    alone = [k.unclaimed for k in keys if k.to_statement is None]
+    in_groups = sa.or_(relations.c.to_statement.in_(claimed),
+                       sa.and_(relations.c.to_statement.is_(None), relations.c.from_statement.in_(alone)))
+    rows = list(conn.execute(filters.apply(sa.select(*_RELATION_COLUMNS)).where(in_groups)
+                             .order_by(statements.c.date.asc().nulls_last(), relations.c.id.asc())))
+    by_id = _stored_statements(conn, claimed + [r.from_statement for r in rows])
+    responses: dict[tuple, list[dict]] = {}
+    for r in rows:
+        key = (r.to_statement, None) if r.to_statement is not None else (None, r.from_statement)
+        responses.setdefault(key, []).append(_response(r, by_id))
+    return [{"claim": by_id.get(k.to_statement), "responses": responses[(k.to_statement, k.unclaimed)]}
+            for k in keys]
 
 
 # ---------------------------------------------------------------- entities
@@ -257,6 +315,8 @@ def _full_records(conn: sa.Connection, rows) -> list[dict]:
     out = []
     for row in rows:
         record = json.loads(row.analysis)
+        for r in record["relations"]:
+            r["score"] = relation_score(r)  # a document analysed before relations were scored has none
         for e in record["entities"]:
             e["canonical"] = canonical.get((row.id, e["id"]))
         record.update(id=row.name, key=row.key, title=row.title, url=row.url, author=row.author,
@@ -299,17 +359,39 @@ def list_documents(conn: sa.Connection, limit: int = DEFAULT_LIMIT, offset: int 
 
 
 def each_statement(conn: sa.Connection, filters: Filters, page: int = 5000):
-    """Every statement the filters take, in the order stored, read a page at a time (for export)."""
+    """Every statement the filters take, in the order stored, read a page at a time (for export); each
+    with ``relations``, those it makes (the contract's relation objects)."""
     last = 0
     unlimited = Filters(**{**filters.__dict__, "limit": None})
     left = filters.limit
     while True:
         select = unlimited.apply(_statements_select(), conn.dialect.name)
         rows = conn.execute(select.where(statements.c.id > last).order_by(statements.c.id).limit(page)).all()
-        for row in rows[:left] if left is not None else rows:
-            yield statement_record(row)
+        rows = rows[:left] if left is not None else rows
+        made = _relations_made(conn, [r.id for r in rows])
+        for row in rows:
+            yield statement_record(row) | {"relations": made.get(row.id, [])}
         if left is not None:
             left -= len(rows)
         if len(rows) < page or (left is not None and left <= 0):
             return
         last = rows[-1].id
+
+
+def _relations_made(conn: sa.Connection, statement_ids: list[int]) -> dict[int, list[dict]]:
+    """The relations these statements make, by statement, in the contract's shape."""
+    if not statement_ids:
+        return {}
+    source = statements.alias("source")
+    rows = conn.execute(sa.select(relations.c.from_statement, relations.c.type, relations.c.evidence,
+                                  relations.c.score, source.c.local_id.label("from_local"),
+                                  claim.c.local_id.label("to_local"))
+                        .join_from(relations, source, relations.c.from_statement == source.c.id)
+                        .outerjoin(claim, relations.c.to_statement == claim.c.id)
+                        .where(relations.c.from_statement.in_(statement_ids)).order_by(relations.c.id))
+    made: dict[int, list[dict]] = {}
+    for r in rows:
+        made.setdefault(r.from_statement, []).append(
+            {"type": r.type, "from": r.from_local, "to": r.to_local, "evidence": json.loads(r.evidence),
+             "score": r.score})
+    return made

@@ -90,6 +90,18 @@ statements = sa.Table(
     sa.Index("ix_statements_date", "date"),
 )
 
+# Relations stored or analysed before relations were scored came from the rule-based extractor, which
+# asserted every relation outright: they count as certain. Not NULL: the contract requires a number, and
+# a NULL would silently drop them from every --min-score filter. `ingest --reanalyze` gives real scores.
+UNSCORED = 1.0
+
+
+def relation_score(relation: dict) -> float:
+    """A contract relation's score; UNSCORED for an analysis made before scores (the JSON of a document
+    stored then, or a batch's shards written by an older quotegraph and loaded now)."""
+    return relation.get("score", UNSCORED)
+
+
 relations = sa.Table(
     "relations", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
@@ -98,6 +110,8 @@ relations = sa.Table(
     sa.Column("from_statement", sa.Integer, sa.ForeignKey("statements.id"), nullable=False, index=True),
     sa.Column("to_statement", sa.Integer, sa.ForeignKey("statements.id"), index=True),
     sa.Column("evidence", sa.Text, nullable=False),  # JSON span
+    # the relation model's confidence, 0-1 (the contract's relation "score"); see _v2_relation_scores
+    sa.Column("score", sa.Float, nullable=False, server_default=sa.text(str(UNSCORED))),
 )
 
 times = sa.Table(
@@ -137,8 +151,16 @@ def _v1_tables(conn: sa.Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
+def _v2_relation_scores(conn: sa.Connection) -> None:
+    """Relations carry the relation model's score; rows already stored get UNSCORED."""
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("relations")}
+    if "score" in columns:
+        return  # a store created by this version: _v1_tables built the tables from the current metadata
+    conn.exec_driver_sql(f"ALTER TABLE relations ADD COLUMN score FLOAT NOT NULL DEFAULT {UNSCORED}")
+
+
 # Each migration takes the schema from version n to n + 1; append, never edit a released one.
-MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1_tables]
+MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1_tables, _v2_relation_scores]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,7 +1,8 @@
 """The JSON API under /api/: the store's questions, analysis without storing, and writing (with a token).
 
 Answers use the output contract's shapes: documents as in ``quotegraph export``, statements as
-``stored_statement``, disputes as ``dispute`` (quotegraph/schema/analysis.schema.json).
+``stored_statement``, disputes as ``dispute`` and claims with their responses as ``claim_group``
+(quotegraph/schema/analysis.schema.json).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from ..inputs import InputError, check_period, check_published
 from ..io import Document
+from ..model import RelationType
 from ..store import EntityEditError, Filters, document_key, linking, queries
 from .security import require_reader, require_writer
 
@@ -73,10 +75,20 @@ def entity_statements(entity_id: int, limit: int = Query(0, ge=0), conn=Depends(
     return queries.said(conn, entity_id, limit=limit or None)
 
 
+MinScore = Query(None, ge=0, le=1, description="only relations the relation model scores this (0-1) or more")
+
+
 @router.get("/disputes", summary="statements disputing others, beside the claims, newest first")
-def disputes(entity: int | None = None, type: Literal["disputes", "supports", "alternative_account"] = "disputes",
+def disputes(entity: int | None = None, type: RelationType = "disputes", min_score: float | None = MinScore,
              limit: int = Query(50, ge=0), conn=Depends(_conn)):
-    return queries.disputes(conn, entity, type_=type, limit=limit or None)
+    return queries.disputes(conn, entity, type_=type, limit=limit or None, min_score=min_score)
+
+
+@router.get("/disputes/claims", summary="claims, newest first, each with every response to it")
+def dispute_claims(entity: int | None = None, type: RelationType | None = None, min_score: float | None = MinScore,
+                   limit: int = Query(50, ge=0, description="at most this many claims; 0: all"), conn=Depends(_conn)):
+    filters = queries.RelationFilters(types=(type,) if type else None, min_score=min_score, entity=entity)
+    return queries.claim_groups(conn, filters, limit=limit or None)
 
 
 @router.get("/search", summary="full-text search over statements, newest first")

@@ -18,10 +18,12 @@ from starlette.exceptions import HTTPException
 
 from .. import __version__
 from ..store import Store
+from .render import RELATION_WORDS
 from .security import DEFAULT_MAX_BODY, Guard
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.globals["relation_words"] = RELATION_WORDS  # the templates name each relation type in words
 log = logging.getLogger("quotegraph.web")
 
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
-from ..inputs import InputError, check_period, check_published
+from ..inputs import InputError, check_period, check_published, check_score
 from ..store import Filters, queries
 from . import render
 from .app import templates
@@ -31,7 +31,7 @@ def _article_context(record: dict, text: str) -> dict:
     canonical = {e["id"]: e.get("canonical") for e in record["entities"]}
     statements = {s["id"]: s for s in record["statements"]}
     names = {e["id"]: e["name"] for e in record["entities"]}
-    relations = [{"type": r["type"], "words": render.RELATION_WORDS.get(r["type"], r["type"]),
+    relations = [{"type": r["type"], "words": render.RELATION_WORDS.get(r["type"], r["type"]), "score": r["score"],
                   "from": statements[r["from"]], "to": statements.get(r["to"]),
                   "from_name": names.get(statements[r["from"]]["speaker"], "someone"),
                   "to_name": names.get((statements.get(r["to"]) or {}).get("speaker"))}
@@ -74,15 +74,21 @@ def entity(request: Request, entity_id: int):
 
 
 @router.get("/disputes", dependencies=reading)
-def disputes(request: Request, entity: str | None = None):
-    chosen = None
+def disputes(request: Request, entity: str | None = None, min_score: str = ""):
+    chosen, problem, groups = None, None, []
+    try:
+        threshold = check_score(min_score, "the minimum score")
+    except InputError as e:
+        problem, threshold = str(e), None
     with request.app.state.store.engine.connect() as conn:
         if entity:
             matches = queries.find_entities(conn, entity)
             chosen = matches[0] if matches else None
-        found = queries.disputes(conn, chosen["id"] if chosen else None, limit=200) if (chosen or not entity) else []
-    return _page(request, "disputes.html", disputes=found, entity=entity or "", chosen=chosen,
-                 graph=render.dispute_graph(found))
+        if not problem and (chosen or not entity):
+            filters = queries.RelationFilters(min_score=threshold, entity=chosen["id"] if chosen else None)
+            groups = queries.claim_groups(conn, filters, limit=200)
+    return _page(request, "disputes.html", groups=groups, entity=entity or "", chosen=chosen, min_score=min_score,
+                 problem=problem, graph=render.dispute_graph(groups))
 
 
 @router.get("/search", dependencies=reading)

@@ -84,12 +84,13 @@ def statement_details(analysis: dict) -> dict[str, dict]:
         }
     for r in analysis["relations"]:
         words = RELATION_WORDS.get(r["type"], r["type"])
+        score = f" (score {r['score']:.2f})"
         if r["from"] in details:
             target = f": {clip(texts[r['to']], 80)}" if r["to"] in texts else ""
-            details[r["from"]]["relations"].append(f"{words}{target}")
+            details[r["from"]]["relations"].append(f"{words}{target}{score}")
         if r["to"] in details:
             source = names.get(next((s["speaker"] for s in analysis["statements"] if s["id"] == r["from"]), None))
-            details[r["to"]]["relations"].append(f"{source or 'another statement'} {words} this")
+            details[r["to"]]["relations"].append(f"{source or 'another statement'} {words} this{score}")
     return details
 
 
@@ -166,12 +167,14 @@ def _open(piece: _Piece, swatches: dict) -> str:
 
 # ---------------------------------------------------------------- who disputes whom
 
-def dispute_graph(disputes: list[dict], size: int = 300) -> dict:
-    """Nodes on a circle and an edge per (disputer, disputed) pair, weighted by count."""
+def dispute_graph(groups: list[dict], size: int = 300) -> dict:
+    """Nodes on a circle and an edge per (disputer, disputed) pair, weighted by count, from claim groups
+    (queries.claim_groups): only ``disputes`` responses to a claim with a known speaker make an edge."""
     edges: Counter = Counter()
     names: dict[int, str] = {}
-    for d in disputes:
-        a, b = d["statement"]["entity"], (d["claim"] or {}).get("entity")
+    pairs = [(r["statement"]["entity"], (g["claim"] or {}).get("entity"))
+             for g in groups for r in g["responses"] if r["type"] == "disputes"]
+    for a, b in pairs:
         if a and b and a["id"] != b["id"]:
             edges[(a["id"], b["id"])] += 1
             names[a["id"]], names[b["id"]] = a["name"], b["name"]
