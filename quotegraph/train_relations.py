@@ -23,7 +23,7 @@ from .evaluate import load_gold, pair_by_content, read_jsonl
 from .pipeline import DEFAULT_STAGES, run_stages
 from .stages import relations as rel
 from .stages.disputes import explicit_relations
-from .stages.relation_features import DocumentView, pair_features, statement_features
+from .stages.relation_features import DocumentView, pair_features, statement_dense, statement_features
 from .train import SEED, parsed, train_logistic
 
 BEFORE_RELATIONS = DEFAULT_STAGES[:DEFAULT_STAGES.index("relations")]
@@ -57,14 +57,18 @@ class Article:
         return {t: any(r.type == t and r.source is d for r in self.explicit) for t in TYPES}
 
 
-def response_rows(articles: list[Article], kind: str) -> list[tuple[list[str], int]]:
-    rows = []
+def response_rows(articles: list[Article], kind: str):
+    """(features, label) for every statement that is a gold attribution, and the dense rows beside."""
+    import numpy as np
+
+    rows, dense = [], []
     for art in articles:
         positive = art.responders(kind)
         for s in art.view.statements:
             if s.index in art.mapped and not art.fired(s.index)["declines_comment"]:
                 rows.append((statement_features(art.view, s, art.fired(s.index)), int(s.index in positive)))
-    return rows
+                dense.append(statement_dense(s))
+    return rows, np.asarray(dense, dtype=np.float32)
 
 
 def target_rows(articles: list[Article]) -> list[tuple[list[str], int]]:
@@ -81,11 +85,10 @@ def target_rows(articles: list[Article]) -> list[tuple[list[str], int]]:
     return rows
 
 
-def fit(rows) -> dict[str, float]:
+def fit(rows, dense=None):
     import numpy as np
 
-    weights, _ = train_logistic(rows, np.zeros((len(rows), 0), dtype=np.float32))
-    return weights
+    return train_logistic(rows, dense if dense is not None else np.zeros((len(rows), 0), dtype=np.float32))
 
 
 def choose_thresholds(model: rel.RelationModel, articles: list[Article]) -> dict[str, float]:
@@ -107,7 +110,7 @@ def choose_thresholds(model: rel.RelationModel, articles: list[Article]) -> dict
                     if fired["declines_comment"]:
                         continue
                     f = statement_features(art.view, s, fired)
-                    ps = {t: model.respond(t, f) for t in rel.RESPONSE_TYPES}
+                    ps = {t: model.respond(t, f, statement_dense(s)) for t in rel.RESPONSE_TYPES}
                     p = ps[kind] if max(ps, key=ps.get) == kind or fired[kind] else 0.0
                     p = 1.0 if fired[kind] else p
                 best, q = None, 0.0
@@ -161,8 +164,9 @@ def rule_precision(articles: list[Article]) -> dict[str, float]:
 
 
 def build(articles: list[Article], thresholds=None, precision=None) -> rel.RelationModel:
-    response = {kind: fit(response_rows(articles, kind)) for kind in rel.RESPONSE_TYPES}
-    return rel.RelationModel(response, fit(target_rows(articles)), thresholds or {}, precision or {})
+    fitted = {kind: fit(*response_rows(articles, kind)) for kind in rel.RESPONSE_TYPES}
+    return rel.RelationModel({k: w for k, (w, _) in fitted.items()}, {k: v for k, (_, v) in fitted.items()},
+                             fit(target_rows(articles))[0], thresholds or {}, precision or {})
 
 
 def main(argv=None) -> int:
@@ -185,7 +189,7 @@ def main(argv=None) -> int:
     thresholds = choose_thresholds(build(fitting), held_out)
     model = build(articles, thresholds, rule_precision(articles))
     data = {"about": "quotegraph relation model; retrain with `python -m quotegraph.train_relations`",
-            "response": model.response, "target": model.target, "thresholds": thresholds,
+            "response": model.response, "response_dense": model.response_dense, "target": model.target, "thresholds": thresholds,
             "rule_precision": model.rule_precision}
     Path(args.out).write_text(json.dumps(data, sort_keys=True, separators=(",", ":")), encoding="utf-8")
     rel.relation_model.cache_clear()

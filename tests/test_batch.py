@@ -169,6 +169,49 @@ def test_load_into_the_store_is_idempotent(client, tmp_path):
         assert other.counts() == counts
 
 
+EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "examples", "kremlin-johnson-missile.txt")
+
+
+def relation_scores(analyses) -> dict:
+    return {(doc_id, r["type"], r["from"], r["to"]): r["score"] for doc_id, a in analyses for r in a["relations"]}
+
+
+def test_relation_scores_survive_batch_and_load(client, tmp_path):
+    """Whatever the relation model scores, the relations shard, the documents shard and the store
+    after `load` agree; and shards written before relations were scored load with 1.0."""
+    from quotegraph.store import queries
+
+    example = {"id": "missile", "published": "2023-01-31", "text": open(EXAMPLE, encoding="utf-8").read()}
+    out = tmp_path / "out"
+    run_batch([str(write_corpus(tmp_path / "in", [example, *ARTICLES]))], str(out), client, partition_size=3)
+    analysed = relation_scores(documents_of(out).items())
+    assert any(doc_id == "missile" and type_ == "disputes" for doc_id, type_, _, _ in analysed)
+    table = pa.concat_tables([pq.read_table(p) for p in (out / "relations").glob("*.parquet")])
+    assert table.schema.field("score").type == pa.float64()
+    assert {(r["document"], r["type"], r["from"], r["to"]): r["score"] for r in table.to_pylist()} == analysed
+    with Store(f"sqlite:///{tmp_path / 'store.db'}") as store:
+        load_batch(str(out), store)
+        with store.engine.connect() as conn:
+            loaded = relation_scores((d["id"], d) for d in queries.document_records(conn))
+            made = {(s["document"]["id"], r["type"], r["from"], r["to"]): r["score"]
+                    for s in queries.each_statement(conn, queries.Filters(limit=None)) for r in s["relations"]}
+    assert loaded == analysed and made == analysed
+
+    for path in (out / "documents").glob("*.parquet"):  # as an older quotegraph wrote them
+        rows = pq.read_table(path).to_pylist()
+        for row in rows:
+            old = json.loads(row["analysis"])
+            for r in old["relations"]:
+                del r["score"]
+            row["analysis"] = json.dumps(old)
+        pq.write_table(pa.Table.from_pylist(rows, schema=pq.read_schema(path)), path)
+    with Store(f"sqlite:///{tmp_path / 'old.db'}") as store:
+        load_batch(str(out), store)
+        with store.engine.connect() as conn:
+            assert set(relation_scores((d["id"], d) for d in queries.document_records(conn)).values()) == {1.0}
+            assert {d["score"] for d in queries.disputes(conn, limit=None)} == {1.0}
+
+
 def test_batch_command_errors(tmp_path):
     r = run_cli("batch", tmp_path / "nothing.jsonl", "--out", tmp_path / "o", "--workers", "1", "--json")
     assert r.returncode == 1 and json.loads(r.stdout)["failures"] == 1

@@ -216,6 +216,19 @@ def test_table_is_human_readable(article_file):
     assert all(len(line) <= 200 for line in out.splitlines())
 
 
+def test_table_gives_each_relation_its_score():
+    example = os.path.join(os.path.dirname(__file__), "..", "examples", "kremlin-johnson-missile.txt")
+    r = run_cli("extract", example, "--published", "2023-01-31", "--format", "table")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(run_cli("extract", example, "--published", "2023-01-31", "--format", "json").stdout)
+    lines = r.stdout.splitlines()
+    relations = lines[lines.index("relations") + 1:-1]
+    assert len(relations) == len(data["relations"]) > 0
+    # each line starts with the relation's score, two places: "  0.87  Kremlin DISPUTES Boris Johnson: …"
+    assert [line.split()[0] for line in relations] == [f"{rel['score']:.2f}" for rel in data["relations"]]
+    assert any("Kremlin DISPUTES Boris Johnson" in line for line in relations)
+
+
 def test_table_says_when_nothing_was_found(tmp_path):
     path = tmp_path / "weather.txt"
     path.write_text("Rain is expected across the region on Sunday.\n", encoding="utf-8")

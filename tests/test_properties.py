@@ -133,3 +133,26 @@ def test_non_text_is_an_input_error():
         quotegraph.analyze(b"caf\xe9 said")
     with pytest.raises(InputError, match="string"):
         quotegraph.analyze(42)
+
+
+# responses of every kind, so that the relation stage has something to link and to repeat
+response = st.sampled_from([
+    "The ministry denied the claim.", "Officials rejected the allegations as false.",
+    "The union disputed that account, saying it was a lie.", "Mr Park declined to comment.",
+    "A spokesman did not immediately respond to requests for comment.", "She agreed with the minister.",
+    "\u201cThere were no threats with missiles,\u201d Mr Park said.", "He said the report was untrue.",
+])
+ledger_article = st.lists(st.one_of(sentence, response), min_size=1, max_size=10).map(" ".join)
+
+
+@given(ledger_article)
+@settings(max_examples=examples(25), **SETTINGS)
+def test_relations_are_unique_and_scored(text):
+    analysis = quotegraph.analyze(text)
+    keys = [(r.type, r.from_, r.to) for r in analysis.relations]
+    assert len(keys) == len(set(keys)), keys
+    ids = {s.id for s in analysis.statements}
+    for r in analysis.relations:
+        assert 0.0 <= r.score <= 1.0
+        assert r.from_ in ids and (r.to is None or r.to in ids) and r.to != r.from_
+        assert text[r.evidence.start:r.evidence.end] == r.evidence.text

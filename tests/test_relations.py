@@ -103,3 +103,62 @@ def test_a_denied_clause_without_a_target_still_disputes():
 def test_not_disputing_is_no_dispute():
     text = "Mr Green said the plant was safe. Mr Brown did not dispute that the plant was safe."
     assert [r for r in relations(text) if r[0] == "disputes"] == []
+
+
+# Refusals to comment: a statement of their own, cut as annotators cut them (the refusing words are
+# the cue, what went unsaid the content), and a declines_comment relation.
+
+def declines(text):
+    a = quotegraph.analyze(text)
+    out = []
+    for r in a.relations:
+        if r.type == "declines_comment":
+            s = a.statement(r.from_)
+            out.append((s.source.text if s.source else None, s.cue.text if s.cue else None, s.text))
+    return out
+
+
+def test_did_not_respond_to_requests_for_comment():
+    got = declines("The Lopez campaign did not immediately respond to requests for comment.")
+    assert got == [("The Lopez campaign", "did not immediately respond", "to requests for comment")]
+
+
+def test_declined_to_say_whether():
+    got = declines("The senator declined to say whether she would back the bill.")
+    assert got == [("The senator", "declined", "to say whether she would back the bill")]
+
+
+def test_wouldnt_say_keeps_what_went_unsaid():
+    got = declines("A Treasury spokesman wouldn't say when the payment would be made.")
+    assert got == [("A Treasury spokesman", "wouldn't say", "when the payment would be made")]
+
+
+def test_trailing_adjunct_is_left_out():
+    got = declines("The governor refuses to discuss potential appointees, aside from saying he wants a diverse team.")
+    assert got and got[0][2] == "to discuss potential appointees"
+
+
+def test_a_reported_refusal_declines():
+    got = declines("Mr Lovas said he cannot comment on the letter because he has not seen it.")
+    assert got and got[0][0] == "Mr Lovas"
+
+
+def test_refusing_to_act_is_no_refusal_to_comment():
+    assert declines("The mayor refused to leave the building.") == []
+    assert declines("The board declined the offer.") == []
+
+
+def test_a_document_that_does_not_answer_is_no_refusal():
+    assert declines("Police released a video. It does not answer whether the man had a gun, the police said.") == []
+
+
+def test_said_with_a_no_in_the_quote_is_no_refusal():
+    assert declines("\u201cAre we there? Probably not,\u201d Ms. Moore said.") == []
+
+
+def test_every_relation_has_a_score_and_none_repeats():
+    a = quotegraph.analyze("Anna Ortiz said the hospital had run out of beds on Sunday. "
+                           "But the ministry disputed the claim. The ministry also denied the claim.")
+    keys = [(r.type, r.from_, r.to) for r in a.relations]
+    assert len(keys) == len(set(keys))
+    assert all(0 < r.score <= 1 for r in a.relations)

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
 
 from conftest import SCHEMA, assert_valid_document
-from store_corpus import write_corpus
+from store_corpus import scored_store, write_corpus
 
 from quotegraph.ingest import ingest
 from quotegraph.store import Store
@@ -90,6 +90,10 @@ def test_entities(client, ids):
 def test_disputes_and_search(client, ids):
     disputes = client.get("/api/disputes").json()
     assert disputes and all(valid(d, "dispute") is None for d in disputes)
+    claims = client.get("/api/disputes/claims", params={"entity": ids["Boris Johnson"]}).json()
+    assert claims and all(valid(g, "claim_group") is None for g in claims)
+    assert ("Kremlin", "disputes") in {(r["statement"]["entity"]["name"], r["type"])
+                                       for g in claims for r in g["responses"]}
     against_johnson = client.get("/api/disputes", params={"entity": ids["Boris Johnson"]}).json()
     assert {d["statement"]["entity"]["name"] for d in against_johnson} >= {"Dmitry Peskov", "Kremlin"}
     hits = client.get("/api/search", params={"q": "missiles", "speaker": ids["Dmitry Peskov"]}).json()
@@ -101,6 +105,8 @@ def test_disputes_and_search(client, ids):
     ("/api/documents/999", 404), ("/api/entities/999", 404), ("/api/entities/999/statements", 404),
     ("/api/nothing-here", 404), ("/api/search", 422), ("/api/search?q=x&since=yesterday", 422),
     ("/api/documents?limit=0", 422), ("/api/search?q=x&kind=rumour", 422),
+    ("/api/disputes?min_score=1.5", 422), ("/api/disputes/claims?min_score=high", 422),
+    ("/api/disputes/claims?type=rumour", 422),
 ])
 def test_errors_are_json_with_a_message(client, path, status):
     r = client.get(path)
@@ -113,7 +119,8 @@ def test_errors_are_json_with_a_message(client, path, status):
 def test_openapi_describes_every_endpoint(client):
     paths = client.get("/api/openapi.json").json()["paths"]
     for path in ["/api/documents", "/api/documents/{document_id}", "/api/entities", "/api/entities/{entity_id}",
-                 "/api/entities/{entity_id}/statements", "/api/disputes", "/api/search", "/api/analyze",
+                 "/api/entities/{entity_id}/statements", "/api/disputes", "/api/disputes/claims", "/api/search",
+                 "/api/analyze",
                  "/api/entities/{entity_id}/merge", "/api/entities/{entity_id}/split"]:
         assert path in paths, path
     assert client.get("/docs").status_code == 404  # the Swagger page would load scripts from a CDN
@@ -237,6 +244,58 @@ def test_article_page_highlights_every_statement(client, ids):
                                    page, re.S).group(1))
     assert details["s10"]["speaker"] == "Dmitry Peskov" and details["s10"]["cue"] == "said"
     assert any("disputes" in r for r in details["s10"]["relations"])
+
+
+# ---------------------------------------------------------------- relation scores and claims
+
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory):
+    """A client over store_corpus.SCORED: Johnson's claim disputed by Peskov (0.9) and the Kremlin
+    (0.35), Downing Street declining with no claim quoted (0.8), Ortiz's later claim disputed (0.7)."""
+    url = scored_store(f"sqlite:///{tmp_path_factory.mktemp('scored') / 'scored.db'}")
+    return TestClient(create_app(url), raise_server_exceptions=False)
+
+
+def responders(groups) -> list[list[tuple]]:
+    return [[(r["statement"]["entity"]["name"], r["score"]) for r in g["responses"]] for g in groups]
+
+
+def test_api_disputes_carry_scores_and_take_min_score(scored):
+    assert sorted(d["score"] for d in scored.get("/api/disputes").json()) == [0.35, 0.7, 0.9]
+    strong = scored.get("/api/disputes", params={"min_score": 0.5}).json()
+    assert sorted(d["score"] for d in strong) == [0.7, 0.9] and all(valid(d, "dispute") is None for d in strong)
+    groups = scored.get("/api/disputes/claims").json()
+    assert [g["claim"]["text"] if g["claim"] else None for g in groups][0] == "the talks had failed"
+    assert [("Dmitry Peskov", 0.9), ("Kremlin", 0.35)] in responders(groups)
+    assert [("Downing Street", 0.8)] in responders(g for g in groups if g["claim"] is None)
+    assert sorted(responders(scored.get("/api/disputes/claims", params={"min_score": 0.5}).json())) == [
+        [("Dmitry Peskov", 0.9)], [("Downing Street", 0.8)], [("Marcus Bell", 0.7)]]
+
+
+def test_disputes_page_groups_by_claim_with_scores(scored):
+    page = scored.get("/disputes").text
+    groups = re.findall(r'<li class="claim-group">(.*?)</ul>\s*</li>', page, re.S)
+    johnson = [g for g in groups if "Putin had threatened him" in g]
+    assert len(groups) == 3 and len(johnson) == 1
+    assert johnson[0].count('class="response rel-disputes"') == 2
+    assert "score 0.90" in johnson[0] and "score 0.35" in johnson[0] and "a lie" in johnson[0]
+    assert any("No claim quoted" in g and "Downing Street" in g and "declines to comment" in g for g in groups)
+    assert 'class="edge' in page  # the graph of who disputes whom stays
+    strong = scored.get("/disputes", params={"min_score": "0.5"}).text
+    assert "score 0.90" in strong and "score 0.35" not in strong and 'value="0.5"' in strong
+    kremlin = scored.get("/disputes", params={"entity": "Kremlin", "min_score": "0.3"}).text
+    assert kremlin.count('class="claim-group"') == 1 and "score 0.35" in kremlin
+    bad = scored.get("/disputes", params={"min_score": "very"})
+    assert bad.status_code == 200 and "is not a score" in bad.text and 'class="claim-group"' not in bad.text
+
+
+def test_article_page_shows_scores(scored):
+    missile = next(d["id"] for d in scored.get("/api/documents").json() if d["name"] == "missile")
+    page = scored.get(f"/documents/{missile}").text
+    band = page[page.index('class="band"'):]
+    assert "(0.90)" in band and "(0.35)" in band and "(0.80)" in band
+    details = json.loads(re.search(r'id="statement-details">(.*?)</script>', page, re.S).group(1))
+    assert details["s2"]["relations"] == ["disputes: Putin had threatened him with a missile (score 0.90)"]
 
 
 def test_hostile_article_is_shown_as_text(client, ids):

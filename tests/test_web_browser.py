@@ -131,16 +131,26 @@ def test_entity_page(page, server):
 
 def test_disputes_page(page, server):
     page.goto(f"{server['base']}/disputes")
-    rows = page.locator("li.dispute")
-    assert rows.count() >= 4
-    assert "Boris Johnson" in rows.first.locator(".claim").inner_text()
+    assert page.locator("li.claim-group li.response").count() >= 4
+    claims = page.locator("li.claim-group > .claim .who").all_inner_texts()
+    assert "Boris Johnson" in claims  # each claim once, its responses beneath it
+    johnson = page.locator("li.claim-group").filter(has=page.locator(".claim .who", has_text="Boris Johnson")).first
+    assert "Kremlin" in johnson.locator("li.response .who").all_inner_texts()
+    assert johnson.locator("li.response .score").first.inner_text().startswith("score ")
     assert page.locator("svg.graph line.edge").count() >= 2
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "test_disputes_page_all.png"), full_page=True)
     page.fill("#entity", "Kremlin")
     page.press("#entity", "Enter")
-    page.wait_for_url("**/disputes?entity=Kremlin")
-    assert all("Kremlin" in t or "Boris Johnson" in t for t in page.locator("li.dispute").all_inner_texts())
+    page.wait_for_url("**/disputes?entity=Kremlin*")
+    groups = page.locator("li.claim-group").all()
+    assert groups and all("Kremlin" in g.locator(".claim").inner_text() or
+                          all("Kremlin" in who for who in g.locator("li.response .who").all_inner_texts())
+                          for g in groups)
+    page.fill("#min_score", "1")
+    page.press("#min_score", "Enter")
+    page.wait_for_url("**min_score=1*")
+    assert all(float(t.split()[-1]) >= 1 for t in page.locator("li.response .score").all_inner_texts())
 
 
 def test_search_page(page, server):

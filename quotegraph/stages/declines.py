@@ -35,7 +35,9 @@ SPEAKING = _forms("comment", "respond", "answer", "discuss", "elaborate", "expla
                   "speculate", "talk") | {"say", "says", "said", "saying", "speak", "speaks", "spoke", "speaking",
                                           "reply", "replies", "replied", "replying"}
 # What a refusal refuses to do when it refuses to comment ("declined to address the report").
-COMMENTING = SPEAKING | _forms("address", "provide", "confirm", "be") | {"go", "get", "tell"}
+# Speech acts count too: refusing to pledge or to declare is refusing to say.
+COMMENTING = SPEAKING | _forms("address", "provide", "confirm", "be", "pledge", "declare", "promise", "commit",
+                               "rule", "endorse") | {"go", "get", "tell"}
 NEGATIONS = {"not", "n't", "n’t", "never", "no"}
 # The right-hand complement that says what went unsaid.
 COMPLEMENT_DEPS = ("xcomp", "ccomp", "dobj", "prep", "advcl", "npadvmod")
@@ -104,7 +106,11 @@ def _said_by_someone(ctx: Context, m: re.Match) -> bool:
     if verb.dep_ == "relcl":
         return False
     subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-    return subject is None or subject.lower_ not in ("it", "this", "that", "which")
+    if subject is None:
+        return True
+    if subject.lower_ == "it":  # "it would not be drawn" (a government) but "it does not answer" (a video)
+        return not m.group(0).lower().startswith(("does", "do "))
+    return subject.lower_ not in ("this", "that", "which")
 
 
 def _refusal(tok: Token) -> bool:

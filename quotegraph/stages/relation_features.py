@@ -43,6 +43,37 @@ def stems(text: str) -> set[str]:
     return {w.lower()[:5] for w in WORD.findall(text) if len(w) > 3 and w.lower() not in _STOP}
 
 
+def _content_vector(ctx: Context, d: Draft):
+    """The spaCy pipeline's contextual vectors averaged over the content, unit length."""
+    import numpy as np
+
+    tensor = ctx.doc.tensor
+    if tensor is None or len(tensor) != len(ctx.doc) or not len(tensor):
+        return None
+    rows = []
+    for s, e in d.content:
+        span = ctx.doc.char_span(s, e, alignment_mode="expand")
+        if span is not None:
+            rows.append(tensor[span.start:span.end])
+    if not rows:
+        return None
+    v = np.concatenate(rows).mean(axis=0)
+    n = float(np.linalg.norm(v))
+    return v / n if n else v
+
+
+def statement_dense(a: "StatementView"):
+    """Dense features of a statement: its content's vector and its cue word's."""
+    import numpy as np
+
+    width = 96
+    content = a.vector if a.vector is not None else np.zeros(width, dtype=np.float32)
+    tok = a.draft.cue_token
+    tensor = tok.doc.tensor if tok is not None else None
+    cue = tensor[tok.i] if tensor is not None and len(tensor) == len(tok.doc) else np.zeros(len(content), dtype=np.float32)
+    return np.concatenate([content, cue]).astype(np.float32)
+
+
 def _bucket(n: float, edges: tuple) -> str:
     for e in edges:
         if n <= e:
@@ -60,6 +91,7 @@ class StatementView:
     names: set[str]  # capitalised words of the content ("Clinton", "Moscow")
     speaker_words: set[str]  # the speaker's name words, lower case
     text: str
+    vector: object = None  # mean contextual vector of the content (numpy), unit length
 
 
 @dataclass
@@ -85,7 +117,8 @@ class DocumentView:
             view.statements.append(StatementView(
                 draft=d, index=i, paragraph=bisect.bisect_right(starts, d.start) - 1, words=words,
                 stems=stems(text), names={w.lower() for w in WORD.findall(text) if w[0].isupper()} - _STOP,
-                speaker_words=(names.get(d.speaker, set()) - _STOP) if d.speaker else set(), text=text))
+                speaker_words=(names.get(d.speaker, set()) - _STOP) if d.speaker else set(), text=text,
+                vector=_content_vector(ctx, d)))
         return view
 
     def cue_text(self, d: Draft) -> str:
@@ -146,6 +179,8 @@ def pair_features(view: DocumentView, a: StatementView, b: StatementView, rank: 
          "jaccard=" + _bucket(round(shared / union, 2), (0.0, 0.05, 0.1, 0.2, 0.35)),
          f"rank={min(rank, 4)}",
          f"b_kind={db.kind}",
+         "b_index=" + _bucket(b.index, (0, 1, 2, 5)),
+         f"a_generic={len(a.stems) <= 2}",
          f"b_nested={db.nested_in is not None}",
          f"b_in_a={db.nested_in is da}",
          f"a_in_b={da.nested_in is db}"]
@@ -153,6 +188,8 @@ def pair_features(view: DocumentView, a: StatementView, b: StatementView, rank: 
         f.append("a_names_b_speaker")
     if a.speaker_words and b.names & a.speaker_words:
         f.append("b_names_a_speaker")
+    if a.vector is not None and b.vector is not None:
+        f.append("cos=" + _bucket(round(float(a.vector @ b.vector), 2), (0.5, 0.6, 0.7, 0.8, 0.9)))
     shared_names = len(a.names & b.names)
     f.append("shared_names=" + _bucket(shared_names, (0, 1, 2, 4)))
     if db.cue_token is not None:

@@ -27,7 +27,7 @@ from importlib import resources
 
 from .context import Context, Draft
 from .disputes import RelationDraft, explicit_relations
-from .relation_features import DocumentView, StatementView, pair_features, statement_features
+from .relation_features import DocumentView, StatementView, pair_features, statement_dense, statement_features
 
 MODEL_FILE = "relation_model.json"
 RESPONSE_TYPES = ("disputes", "supports")
@@ -37,6 +37,7 @@ WINDOW_BEFORE, WINDOW_AFTER = 30, 5  # statements looked at as targets: linear i
 @dataclass
 class RelationModel:
     response: dict[str, dict[str, float]]  # type -> feature weights
+    response_dense: dict[str, list[float]]  # type -> weights of statement_dense
     target: dict[str, float]
     thresholds: dict[str, float]  # "disputes", "supports": response; "target.TYPE": target
     rule_precision: dict[str, float]
@@ -47,13 +48,24 @@ class RelationModel:
         if not path.is_file():
             return None
         data = json.loads(path.read_text("utf-8"))
-        return cls(data["response"], data["target"], data["thresholds"], data["rule_precision"])
+        return cls(data["response"], data["response_dense"], data["target"], data["thresholds"], data["rule_precision"])
 
-    def respond(self, kind: str, features: list[str]) -> float:
-        return _sigmoid(sum(self.response[kind].get(f, 0.0) for f in features))
+    def respond(self, kind: str, features: list[str], dense) -> float:
+        z = sum(self.response[kind].get(f, 0.0) for f in features)
+        weights = self.response_dense.get(kind)
+        if weights is not None and dense is not None and len(weights) == len(dense):
+            z += float(dense @ _array(tuple(weights)))
+        return _sigmoid(z)
 
     def aim(self, features: list[str]) -> float:
         return _sigmoid(sum(self.target.get(f, 0.0) for f in features))
+
+
+@lru_cache(maxsize=4)
+def _array(weights: tuple):
+    import numpy as np
+
+    return np.asarray(weights, dtype=np.float32)
 
 
 def _sigmoid(z: float) -> float:
@@ -127,7 +139,8 @@ def decide(view: DocumentView, a: StatementView, rules: list[RelationDraft], mod
     if fired["declines_comment"]:
         return out
     features = statement_features(view, a, fired)
-    scores = {t: model.respond(t, features) for t in RESPONSE_TYPES}
+    dense = statement_dense(a)
+    scores = {t: model.respond(t, features, dense) for t in RESPONSE_TYPES}
     kind = max(RESPONSE_TYPES, key=scores.get)
     if fired[kind] or scores[kind] < model.thresholds[kind]:
         return out
