@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from conftest import assert_clean_stderr, run_cli, write_jsonl
 from quotegraph.evaluate import load_gold, read_jsonl, report, score
-from quotegraph.evaluate_relations import load_links, predicted_relations, relations_json, relations_line, score_relations
+from quotegraph.evaluate_relations import (load_links, predicted_relations, relations_json, relations_line,
+                                           score_relations)
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REFERENCE = SHARED / "acceptance" / "score_relations.py"
@@ -186,7 +187,8 @@ def test_command_prints_the_relation_line_last_and_in_json(tmp_path):
     *attribution_lines, last = r.stdout.splitlines()
     assert attribution_lines == report(score({"tram": GOLD}, {"tram": prediction}), 1).splitlines()
     assert last == ours(GOLD, prediction, LINKS)
-    as_json = json.loads(run_cli("evaluate", gold, "--relations", links, "--clear-only", "--json", "--jobs", "1").stdout)
+    clear = run_cli("evaluate", gold, "--relations", links, "--clear-only", "--json", "--jobs", "1")
+    as_json = json.loads(clear.stdout)
     assert as_json.keys() == {"content", "source", "cue", "attribution", "documents", "relations"}
     assert as_json["relations"] == relations_json(score_relations({"tram": GOLD}, {"tram": prediction},
                                                                   {"tram": LINKS}, clear_only=True))
@@ -238,7 +240,8 @@ def text_span(draw) -> dict:
 @st.composite
 def gold_link(draw) -> dict:
     link = {"type": draw(st.sampled_from(TYPES)), "from": draw(st.sampled_from(GOLD_IDS + [None])),
-            "to": draw(st.sampled_from(GOLD_IDS + [None, "A9"])), "confidence": draw(st.sampled_from(["clear", "borderline"]))}
+            "to": draw(st.sampled_from(GOLD_IDS + [None, "A9"])),
+            "confidence": draw(st.sampled_from(["clear", "borderline"]))}
     if link["from"] is None and draw(st.booleans()):
         link["span"] = draw(text_span())
     return link
@@ -272,7 +275,7 @@ def relation_like(draw, link: dict) -> dict:
     evidence = link.get("span") or draw(st.one_of(st.none(), text_span()))
     source = statement_of(link["from"]) or draw(st.sampled_from(["p0", "p5", "p99"]))
     return {"type": draw(st.sampled_from([link["type"], link["type"], "disputes"])), "from": source,
-            "to": draw(st.sampled_from([statement_of(link["to"]), None, "p2"])), "evidence": evidence}
+            "to": draw(st.sampled_from([statement_of(link["to"])] * 2 + [None, "p2"])), "evidence": evidence}
 
 
 @st.composite

@@ -222,10 +222,12 @@ def claim_groups(conn: sa.Connection, filters: RelationFilters, limit: int | Non
         return []
     claimed = [k.to_statement for k in keys if k.to_statement is not None]
     alone = [k.unclaimed for k in keys if k.to_statement is None]
-    in_groups = sa.or_(relations.c.to_statement.in_(claimed),
-                       sa.and_(relations.c.to_statement.is_(None), relations.c.from_statement.in_(alone)))
-    rows = list(conn.execute(filters.apply(sa.select(*_RELATION_COLUMNS)).where(in_groups)
-                             .order_by(statements.c.date.asc().nulls_last(), relations.c.id.asc())))
+    select = filters.apply(sa.select(*_RELATION_COLUMNS)).order_by(statements.c.date.asc().nulls_last(),
+                                                                   relations.c.id.asc())
+    if limit:  # without a limit every relation the filters take is in some group: no need to list them
+        select = select.where(sa.or_(relations.c.to_statement.in_(claimed), sa.and_(
+            relations.c.to_statement.is_(None), relations.c.from_statement.in_(alone))))
+    rows = list(conn.execute(select))
     by_id = _stored_statements(conn, claimed + [r.from_statement for r in rows])
     responses: dict[tuple, list[dict]] = {}
     for r in rows:
