@@ -135,7 +135,8 @@ def _refuses_speech(tok: Token) -> bool:
     if tok.lower_ not in REFUSING:
         return True
     xcomp = next((c for c in tok.children if c.dep_ == "xcomp"), None)
-    return xcomp is not None and xcomp.lower_ in COMMENTING
+    # "declined to threaten Moscow or even declare it responsible": any of the coordinated verbs
+    return xcomp is not None and any(v.lower_ in COMMENTING for v in [xcomp, *xcomp.conjuncts])
 
 
 def _refusal_draft(ctx: Context, verb: Token) -> Draft | None:

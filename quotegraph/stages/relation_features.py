@@ -38,6 +38,9 @@ fired shot hit pushed insisted insists argued argues disputed denied rejected di
 says told""".split())
 
 
+BEFORE_WINDOW = 30  # earlier statements a response is compared with
+
+
 def stems(text: str) -> set[str]:
     """Content words cut to five letters ("threatened" and "threats" share "threa")."""
     return {w.lower()[:5] for w in WORD.findall(text) if len(w) > 3 and w.lower() not in _STOP}
@@ -100,6 +103,7 @@ class DocumentView:
 
     ctx: Context
     statements: list[StatementView] = field(default_factory=list)
+    _speaker_index: dict | None = None
 
     @classmethod
     def of(cls, ctx: Context, drafts: list[Draft]) -> "DocumentView":
@@ -120,6 +124,16 @@ class DocumentView:
                 speaker_words=(names.get(d.speaker, set()) - _STOP) if d.speaker else set(), text=text,
                 vector=_content_vector(ctx, d)))
         return view
+
+    def speakers_named(self, word: str) -> set:
+        """The speakers (entity ids) that ``word`` names ("clinton" -> the Clinton entity)."""
+        if self._speaker_index is None:
+            self._speaker_index = {}
+            for st in self.statements:
+                if st.draft.speaker:
+                    for w in st.speaker_words:
+                        self._speaker_index.setdefault(w, set()).add(st.draft.speaker)
+        return self._speaker_index.get(word, set())
 
     def cue_text(self, d: Draft) -> str:
         return self.ctx.text[d.cue[0]:d.cue[1]].lower() if d.cue else ""
@@ -152,12 +166,13 @@ def statement_features(view: DocumentView, a: StatementView, explicit: dict[str,
         f.append("falsity")
     if NEGATED_EXISTENCE.search(a.text):
         f.append("negated_existence")
-    before = [b for b in view.statements[:a.index] if b.draft.speaker != d.speaker and b.draft.speaker]
+    # a window of earlier statements, not all of them: linear in the length of the document
+    before = [b for b in view.statements[max(0, a.index - BEFORE_WINDOW):a.index]
+              if b.draft.speaker != d.speaker and b.draft.speaker]
     f.append("others_before=" + _bucket(len({b.draft.speaker for b in before}), (0, 1, 2)))
     best = max((len(a.stems & b.stems) for b in before), default=0)
     f.append("best_overlap=" + _bucket(best, (0, 1, 2, 4, 7)))
-    others = {w for b in view.statements if b.draft.speaker not in (None, d.speaker) for w in b.speaker_words}
-    if a.names & others:
+    if any(view.speakers_named(w) - {d.speaker} for w in a.names):
         f.append("names_other_speaker")
     f += [f"rule={k}" for k, v in explicit.items() if v]
     return f
