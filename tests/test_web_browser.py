@@ -134,7 +134,8 @@ def test_disputes_page(page, server):
     assert page.locator("li.claim-group li.response").count() >= 4
     claims = page.locator("li.claim-group > .claim .who").all_inner_texts()
     assert "Boris Johnson" in claims  # each claim once, its responses beneath it
-    johnson = page.locator("li.claim-group").filter(has=page.locator(".claim .who", has_text="Boris Johnson")).first
+    johnson = page.locator("li.claim-group").filter(has=page.locator(".claim .who", has_text="Boris Johnson"))
+    # Johnson makes several claims; the Kremlin answers one of them
     assert "Kremlin" in johnson.locator("li.response .who").all_inner_texts()
     assert johnson.locator("li.response .score").first.inner_text().startswith("score ")
     assert page.locator("svg.graph line.edge").count() >= 2
