@@ -3,11 +3,11 @@
     python -m quotegraph.train_relations ../shared/data/polnear/train.jsonl \\
         ../shared/data/polnear/relations-train.jsonl [--out quotegraph/data/relation_model.json] [--cache FILE]
 
-Deterministic (a seeded split, no threads). The articles are parsed and run through every stage
+Deterministic (seeded folds, no threads). The articles are parsed and run through every stage
 before the relation stage; quotegraph's own statements are paired with the gold attributions by
-content overlap (as the scorer pairs them), so the model learns on what it will see. A seeded fifth
-of the linked articles is held out to choose the thresholds; the shipped weights are then fitted on
-all of them. See docs/model-card.md.
+content overlap (as the scorer pairs them), so the model learns on what it will see. Thresholds
+are chosen on five-fold out-of-fold predictions (each article scored by a model fitted without
+it); the shipped weights are then fitted on all the articles. See docs/model-card.md.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import json
 import random
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from .evaluate import load_gold, pair_by_content, read_jsonl
@@ -28,6 +29,7 @@ from .train import SEED, parsed, train_logistic
 
 BEFORE_RELATIONS = DEFAULT_STAGES[:DEFAULT_STAGES.index("relations")]
 TYPES = ("disputes", "supports", "declines_comment")
+FOLDS = 5  # thresholds are chosen on out-of-fold predictions over all linked articles
 MIN_PRECISION = {"disputes": 0.6, "supports": 0.55}  # thresholds are chosen for F1 above these
 
 
@@ -91,59 +93,91 @@ def fit(rows, dense=None):
     return train_logistic(rows, dense if dense is not None else np.zeros((len(rows), 0), dtype=np.float32))
 
 
-def choose_thresholds(model: rel.RelationModel, articles: list[Article]) -> dict[str, float]:
-    """Per type: the response threshold with the best F1 (precision at least MIN_PRECISION),
-    then the target threshold with the most links found, counted as the scorer counts them."""
-    chosen = {}
-    for kind in ("disputes", "supports", "declines_comment"):
-        scored = []  # (response p, best target p, its index, gold targets, is responder, has null link, article)
-        for art in articles:
-            for s in art.view.statements:
-                if s.index not in art.mapped:
+@dataclass
+class Case:
+    """One held-out statement as the relation stage would see it for one relation type."""
+
+    response: float  # the chance that it is such a response (1.0 where an explicit rule fired)
+    aim: float  # the target model's probability for its best candidate
+    best: int | None  # that candidate's index
+    links: list[tuple[int | None, bool]]  # its gold links of this type: (target index, target is null)
+    article: Article
+
+
+def held_out_cases(model: rel.RelationModel, articles: list[Article], kind: str) -> list[Case]:
+    cases = []
+    for art in articles:
+        for s in art.view.statements:
+            if s.index not in art.mapped:
+                continue  # not a gold attribution: the scorer does not judge it
+            fired = art.fired(s.index)
+            if kind == "declines_comment":
+                if not fired[kind]:
                     continue
-                fired = art.fired(s.index)
-                if kind == "declines_comment":
-                    if not fired[kind]:
-                        continue
-                    p = 1.0
-                else:
-                    if fired["declines_comment"]:
-                        continue
-                    f = statement_features(art.view, s, fired)
-                    ps = {t: model.respond(t, f, statement_dense(s)) for t in rel.RESPONSE_TYPES}
-                    p = ps[kind] if max(ps, key=ps.get) == kind or fired[kind] else 0.0
-                    p = 1.0 if fired[kind] else p
-                best, q = None, 0.0
-                for b, rank in rel.candidates(art.view, s):
-                    x = model.aim(rel.typed(kind, pair_features(art.view, s, b, rank)))
-                    if x > q:
-                        best, q = b.index, x
-                links = [(t, b, null) for t, a, b, null in art.links if t == kind and a == s.index]
-                scored.append((p, q, best, links, art))
-        gold = sum(1 for art in articles for t, a, _, _ in art.links if t == kind)
-        best_choice = (-1.0, 0.5, 0.5)
-        for r_t in ([1.0] if kind == "declines_comment" else [x / 100 for x in range(10, 96, 5)]):
-            for q_t in [x / 100 for x in range(5, 96, 5)]:
-                found = right = judged = 0
-                for p, q, b, links, art in scored:
-                    if p < r_t:
-                        continue
-                    target = b if q >= q_t else None
-                    if target is not None and target not in art.mapped:
-                        continue  # unjudged
-                    judged += 1
-                    right += bool(links) and (target is None or any(t == target or null for _, t, null in links))
-                    found += sum(1 for _, t, null in links if null or (t is not None and t == target))
-                precision = right / judged if judged else 0.0
-                recall = found / gold if gold else 0.0
+                p = 1.0
+            elif fired["declines_comment"]:
+                continue
+            elif fired[kind]:
+                p = 1.0
+            else:  # as the stage decides: the likelier of the two response types, or nothing
+                f, dense = statement_features(art.view, s, fired), statement_dense(s)
+                ps = {t: model.respond(t, f, dense) for t in rel.RESPONSE_TYPES}
+                p = ps[kind] if max(ps, key=ps.get) == kind else 0.0
+            best, q = None, 0.0
+            for b, rank in rel.candidates(art.view, s):
+                x = model.aim(rel.typed(kind, pair_features(art.view, s, b, rank)))
+                if x > q:
+                    best, q = b.index, x
+            links = [(b, null) for t, a, b, null in art.links if t == kind and a == s.index]
+            cases.append(Case(p, q, best, links, art))
+    return cases
+
+
+def tally(cases: list[Case], response_at: float, aim_at: float) -> tuple[int, int, int]:
+    """(links found, relations right, relations judged), counted as score_relations.py counts them."""
+    found = right = judged = 0
+    for c in cases:
+        if c.response < response_at:
+            continue
+        target = c.best if c.aim >= aim_at else None
+        found += sum(1 for t, null in c.links if null or (t is not None and t == target))
+        if target is not None and target not in c.article.mapped:
+            continue  # a target that is no gold attribution: found links count, precision does not judge it
+        judged += 1
+        right += bool(c.links) and (target is None or any(t == target or null for t, null in c.links))
+    return found, right, judged
+
+
+GRID = [x / 100 for x in range(5, 96, 5)]
+
+
+def choose_thresholds(folds: list[tuple[rel.RelationModel, list[Article]]]) -> dict[str, float]:
+    """On each fold's held-out articles, scored by the model fitted without them. Disputes and
+    supports: the response and target thresholds with the best F1 whose precision is at least
+    MIN_PRECISION. Declines: every refusal is kept (their precision does not depend on the
+    target), and the target threshold that finds the most links, the lowest among equals."""
+    def cases_of(kind: str) -> list[Case]:
+        return [c for model, held in folds for c in held_out_cases(model, held, kind)]
+
+    chosen = {}
+    for kind in ("disputes", "supports"):
+        cases = cases_of(kind)
+        gold = sum(1 for _, held in folds for art in held for t, *_ in art.links if t == kind)
+        best = (-1.0, 1.0, 0.5)  # where no threshold is precise enough, the model adds none of this type
+        for response_at in GRID[1:]:
+            for aim_at in GRID:
+                found, right, judged = tally(cases, response_at, aim_at)
+                precision, recall = right / judged if judged else 0.0, found / gold if gold else 0.0
                 f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-                if precision >= MIN_PRECISION.get(kind, 0.0) and f1 > best_choice[0]:
-                    best_choice = (f1, r_t, q_t)
-        print(f"  {kind}: held-out F1 {best_choice[0]:.3f} at response {best_choice[1]}, target {best_choice[2]}",
-              file=sys.stderr)
-        if kind != "declines_comment":
-            chosen[kind] = best_choice[1]
-        chosen[f"target.{kind}"] = best_choice[2]
+                if precision >= MIN_PRECISION[kind] and f1 > best[0]:
+                    best = (f1, response_at, aim_at)
+        print(f"  {kind}: held-out F1 {max(best[0], 0):.3f} at response {best[1]}, target {best[2]}"
+              + ("" if best[0] >= 0 else " (no threshold reached the precision: the model adds none)"), file=sys.stderr)
+        chosen[kind], chosen[f"target.{kind}"] = best[1], best[2]
+    cases = cases_of("declines_comment")
+    found, aim_at = max((tally(cases, 1.0, a)[0], -a) for a in GRID)
+    chosen["target.declines_comment"] = -aim_at
+    print(f"  declines_comment: {found} held-out links found at target {-aim_at}", file=sys.stderr)
     return chosen
 
 
@@ -165,7 +199,10 @@ def rule_precision(articles: list[Article]) -> dict[str, float]:
 
 def build(articles: list[Article], thresholds=None, precision=None) -> rel.RelationModel:
     fitted = {kind: fit(*response_rows(articles, kind)) for kind in rel.RESPONSE_TYPES}
-    return rel.RelationModel({k: w for k, (w, _) in fitted.items()}, {k: v for k, (_, v) in fitted.items()},
+    import numpy as np
+
+    return rel.RelationModel({k: w for k, (w, _) in fitted.items()},
+                             {k: np.asarray(v, dtype=np.float32) for k, (_, v) in fitted.items()},
                              fit(target_rows(articles))[0], thresholds or {}, precision or {})
 
 
@@ -182,15 +219,19 @@ def main(argv=None) -> int:
     print(f"parsing {len(gold_docs)} linked articles ...", file=sys.stderr)
     docs = parsed(gold_docs, args.cache)
     articles = [Article(g, links[g["id"]], d) for g, d in zip(gold_docs, docs)]
-    rng = random.Random(SEED)
-    held = set(rng.sample(range(len(articles)), len(articles) // 5))
-    fitting = [a for i, a in enumerate(articles) if i not in held]
-    held_out = [a for i, a in enumerate(articles) if i in held]
-    thresholds = choose_thresholds(build(fitting), held_out)
+    order = list(range(len(articles)))
+    random.Random(SEED).shuffle(order)
+    folds = []
+    for k in range(FOLDS):
+        held = set(order[k::FOLDS])
+        fitted = build([a for i, a in enumerate(articles) if i not in held])
+        folds.append((fitted, [a for i, a in enumerate(articles) if i in held]))
+    thresholds = choose_thresholds(folds)
     model = build(articles, thresholds, rule_precision(articles))
     data = {"about": "quotegraph relation model; retrain with `python -m quotegraph.train_relations`",
-            "response": model.response, "response_dense": model.response_dense, "target": model.target, "thresholds": thresholds,
-            "rule_precision": model.rule_precision}
+            "response": model.response, "target": model.target,
+            "response_dense": {k: [round(float(x), 5) for x in v] for k, v in model.response_dense.items()},
+            "thresholds": thresholds, "rule_precision": model.rule_precision}
     Path(args.out).write_text(json.dumps(data, sort_keys=True, separators=(",", ":")), encoding="utf-8")
     rel.relation_model.cache_clear()
     print(f"wrote {args.out} in {time.time() - t0:.0f} s", file=sys.stderr)

@@ -17,6 +17,7 @@ import re
 from spacy.tokens import Token
 
 from .context import Context, Draft
+from .reported import mention_span, source_head, strip_edges
 
 
 def _forms(*bases: str) -> frozenset[str]:
@@ -38,6 +39,8 @@ SPEAKING = _forms("comment", "respond", "answer", "discuss", "elaborate", "expla
 # Speech acts count too: refusing to pledge or to declare is refusing to say.
 COMMENTING = SPEAKING | _forms("address", "provide", "confirm", "be", "pledge", "declare", "promise", "commit",
                                "rule", "endorse") | {"go", "get", "tell"}
+# "did not respond to requests for comment": here the preposition opens the content instead
+RESPONDING = _forms("respond", "return") | {"reply", "replies", "replied", "replying"}
 NEGATIONS = {"not", "n't", "n’t", "never", "no"}
 # The right-hand complement that says what went unsaid.
 COMPLEMENT_DEPS = ("xcomp", "ccomp", "dobj", "prep", "advcl", "npadvmod")
@@ -140,8 +143,6 @@ def _refuses_speech(tok: Token) -> bool:
 
 
 def _refusal_draft(ctx: Context, verb: Token) -> Draft | None:
-    from .reported import mention_span, source_head
-
     if verb.lower_ in REFUSING and not _refuses_speech(verb):
         return None  # "refused to leave": refusing to act
     subject = source_head(verb)
@@ -151,7 +152,7 @@ def _refusal_draft(ctx: Context, verb: Token) -> Draft | None:
     cue_end = verb
     if complement and complement[0].dep_ == "prep" and any(g.dep_ in ("pobj", "pcomp") for g in complement[0].children):
         # "has not commented on the reason": the preposition belongs to the cue
-        if verb.lower_ not in _forms("respond", "reply", "react", "return"):
+        if verb.lower_ not in RESPONDING:
             cue_end = complement[0]
     cue_first = _cue_start(verb)
     cue = (cue_first.idx, cue_end.idx + len(cue_end))
@@ -160,14 +161,14 @@ def _refusal_draft(ctx: Context, verb: Token) -> Draft | None:
         last = _before_adjunct(first, complement[-1].right_edge)
         while last.i > first.i and (last.is_punct or last.is_space):
             last = last.doc[last.i - 1]
-        content = (first.left_edge.idx if first is complement[0] else first.left_edge.idx, last.idx + len(last))
+        content = (first.left_edge.idx, last.idx + len(last))
         if content[0] < cue[1]:
             content = (cue[1] + 1, content[1])
     else:
         content = cue
     if content[1] <= content[0]:
         return None
-    content = _trimmed(ctx.text, content)
+    content = strip_edges(ctx.text, *content)
     return Draft(kind="indirect", content=[content], cue=cue, source=mention_span(subject),
                  cue_token=verb, source_token=subject)
 
@@ -191,7 +192,7 @@ def _trim_adjunct(ctx: Context, d: Draft) -> None:
         return
     last = _before_adjunct(span[0], span[-1])
     if last.i < span[-1].i:
-        d.content = [_trimmed(ctx.text, (d.start, last.idx + len(last)))]
+        d.content = [strip_edges(ctx.text, d.start, last.idx + len(last))]
 
 
 def _cue_start(verb: Token) -> Token:
@@ -205,15 +206,6 @@ def _cue_start(verb: Token) -> Token:
     return first
 
 
-def _trimmed(text: str, span: tuple[int, int]) -> tuple[int, int]:
-    s, e = span
-    while s < e and text[s].isspace():
-        s += 1
-    while e > s and text[e - 1] in " \n\t.,;:":
-        e -= 1
-    return s, e
-
-
 def _already_held(ctx: Context, draft: Draft) -> bool:
     return any(d.covers(*draft.content[0]) or (d.cue and d.cue[0] <= draft.cue[0] < d.cue[1])
                for d in ctx.drafts_near(draft.start, draft.end))
@@ -221,8 +213,6 @@ def _already_held(ctx: Context, draft: Draft) -> bool:
 
 def _add_matched(ctx: Context, m: re.Match) -> None:
     """A refusal found by its words alone: the statement runs to the end of its verb phrase."""
-    from .reported import mention_span, source_head
-
     span = ctx.doc.char_span(m.start(), m.end(), alignment_mode="expand")
     if span is None:
         return

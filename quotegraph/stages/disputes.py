@@ -116,8 +116,8 @@ class _Claims:
 
     def best(self, d: Draft, candidates: list[Draft], words: str | None = None, minimum: int = 0) -> Draft | None:
         """The candidate sharing the most words with the denial (the earliest among equals)."""
-        mine = _stems(words if words is not None else self.text_of(d))
-        scored = [(len(mine & _stems(self.text_of(x))), -x.start, x) for x in candidates]
+        mine = stems(words if words is not None else self.text_of(d))
+        scored = [(len(mine & stems(self.text_of(x))), -x.start, x) for x in candidates]
         scored = [s for s in scored if s[0] >= minimum]
         return max(scored, key=lambda s: (s[0], s[1]))[2] if scored else None
 
@@ -199,7 +199,7 @@ def _negated_target(ctx: Context, claims: "_Claims", d: Draft, m: re.Match) -> D
     head = next((t for t in what if t.pos_ in ("NOUN", "PROPN")), None)
     if head is None:
         return None
-    nearby = [x for x in claims.before(d) if d.start - x.end < RECENT and head.lower_[:5] in _stems(claims.text_of(x))]
+    nearby = [x for x in claims.before(d) if d.start - x.end < RECENT and head.lower_[:5] in stems(claims.text_of(x))]
     return claims.best(d, nearby, words=m.group("what"), minimum=2)
 
 
@@ -274,8 +274,8 @@ def _is_clause(d: Draft) -> bool:
     return d.cue_token is not None and any(c.dep_ in ("ccomp", "xcomp") for c in d.cue_token.children)
 
 
-def _stems(text: str) -> set[str]:
-    """Crude stems: "threatened" and "threats" share "threa", "missiles" and "missile" "missi"."""
+def stems(text: str) -> set[str]:
+    """Content words cut to five letters, the crude stems by which two statements are compared: "threatened" and "threats" share "threa", "missiles" and "missile" "missi"."""
     return {w[:5] for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _STOP}
 
 

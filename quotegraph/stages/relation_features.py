@@ -9,11 +9,15 @@ per document in ``DocumentView`` so that scoring stays linear in the number of p
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .context import Context, Draft
-from .disputes import DENIAL_CUES, FALSITY, NEGATED_EXISTENCE, SUPPORT_CUES
+from .disputes import DENIAL_CUES, FALSITY, NEGATED_EXISTENCE, SUPPORT_CUES, stems
+from .quotes import paragraphs
 
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 _STOP = frozenset("""a an the and or but if of to in on at by for with from as is are was were be been being has have
@@ -33,23 +37,13 @@ opposite opposed oppose opposes against despite yet still evidence never""".spli
 AGREEING = frozenset("""agree agrees agreed agreement right correct true confirm confirms confirmed confirmation
 echo echoed echoes backed backs support supports supported endorse endorsed endorses praised praise likewise
 similarly also too same indeed corroborate corroborated consistent accurate""".split())
-RESPONSE_CUES = frozenset("""responded respond responds response replied reply replies retorted countered counter
-fired shot hit pushed insisted insists argued argues disputed denied rejected dismissed rebutted defended said
-says told""".split())
-
 
 BEFORE_WINDOW = 30  # earlier statements a response is compared with
-
-
-def stems(text: str) -> set[str]:
-    """Content words cut to five letters ("threatened" and "threats" share "threa")."""
-    return {w.lower()[:5] for w in WORD.findall(text) if len(w) > 3 and w.lower() not in _STOP}
+VECTOR_WIDTH = 96
 
 
 def _content_vector(ctx: Context, d: Draft):
     """The spaCy pipeline's contextual vectors averaged over the content, unit length."""
-    import numpy as np
-
     tensor = ctx.doc.tensor
     if tensor is None or len(tensor) != len(ctx.doc) or not len(tensor):
         return None
@@ -66,11 +60,9 @@ def _content_vector(ctx: Context, d: Draft):
 
 
 def statement_dense(a: "StatementView"):
-    """Dense features of a statement: its content's vector and its cue word's."""
-    import numpy as np
-
-    width = 96
-    content = a.vector if a.vector is not None else np.zeros(width, dtype=np.float32)
+    """Dense features of a statement: its content's vector and its cue word's (the pipeline's
+    tok2vec is 96 wide; zeros where a Doc has no vectors)."""
+    content = a.vector if a.vector is not None else np.zeros(VECTOR_WIDTH, dtype=np.float32)
     tok = a.draft.cue_token
     tensor = tok.doc.tensor if tok is not None else None
     cue = tensor[tok.i] if tensor is not None and len(tensor) == len(tok.doc) else np.zeros(len(content), dtype=np.float32)
@@ -94,7 +86,8 @@ class StatementView:
     names: set[str]  # capitalised words of the content ("Clinton", "Moscow")
     speaker_words: set[str]  # the speaker's name words, lower case
     text: str
-    vector: object = None  # mean contextual vector of the content (numpy), unit length
+    negated: bool  # the content holds a negation ("not", "never", "no")
+    vector: np.ndarray | None = None  # mean contextual vector of the content, unit length
 
 
 @dataclass
@@ -108,13 +101,9 @@ class DocumentView:
     @classmethod
     def of(cls, ctx: Context, drafts: list[Draft]) -> "DocumentView":
         view = cls(ctx)
-        from .quotes import paragraphs
-
         starts = [s for s, _ in paragraphs(ctx.text)] or [0]
         names = {e.id: {w.lower() for m in e.mentions for w in WORD.findall(m.text) if w[0].isupper()}
                  | {w.lower() for w in WORD.findall(e.name)} for e in ctx.entities}
-        import bisect
-
         for i, d in enumerate(drafts):
             text = " ".join(ctx.text[s:e] for s, e in d.content)
             words = [w.lower() for w in WORD.findall(text)]
@@ -122,7 +111,7 @@ class DocumentView:
                 draft=d, index=i, paragraph=bisect.bisect_right(starts, d.start) - 1, words=words,
                 stems=stems(text), names={w.lower() for w in WORD.findall(text) if w[0].isupper()} - _STOP,
                 speaker_words=(names.get(d.speaker, set()) - _STOP) if d.speaker else set(), text=text,
-                vector=_content_vector(ctx, d)))
+                negated=any(w in NEGATION for w in words), vector=_content_vector(ctx, d)))
         return view
 
     def speakers_named(self, word: str) -> set:
@@ -150,7 +139,7 @@ def statement_features(view: DocumentView, a: StatementView, explicit: dict[str,
         f.append(f"cue_pos={d.cue_token.pos_}")
         f += [f"cue_child={c.dep_}:{c.lower_}" for c in d.cue_token.children if c.dep_ in ("neg", "advmod", "prt", "prep")]
     f += [f"cue_word={w}" for w in WORD.findall(cue)[:4]]
-    f.append("neg=" + _bucket(sum(w in NEGATION for w in a.words), (0, 1, 2)))
+    f.append("neg=" + _bucket(sum(w in NEGATION for w in a.words), (0, 1, 2)))  # how many, not only whether
     f += [f"opp={w}" for w in words & OPPOSING]
     f += [f"agree={w}" for w in words & AGREEING]
     f.append("opp_n=" + _bucket(len(words & OPPOSING), (0, 1, 2)))
@@ -184,34 +173,31 @@ def pair_features(view: DocumentView, a: StatementView, b: StatementView, rank: 
     shared = len(a.stems & b.stems)
     union = len(a.stems | b.stems) or 1
     distance = a.index - b.index
-    f = ["bias",
-         f"same_speaker={da.speaker is not None and da.speaker == db.speaker}",
+    same_speaker = f"same_speaker={da.speaker is not None and da.speaker == db.speaker}"
+    order = "before" if distance > 0 else "after"
+    ranked = f"rank={min(rank, 4)}"
+    sharing = "shared=" + _bucket(shared, (0, 1, 2, 3, 5, 8))
+    near = "dist=" + _bucket(abs(distance), (1, 2, 3, 5, 8, 15))
+    f = ["bias", same_speaker, order, ranked, sharing, near,
          f"b_speaker={db.speaker is not None}",
-         "before" if distance > 0 else "after",
-         "dist=" + _bucket(abs(distance), (1, 2, 3, 5, 8, 15)),
          "para_dist=" + _bucket(abs(a.paragraph - b.paragraph), (0, 1, 2, 4, 8)),
-         "shared=" + _bucket(shared, (0, 1, 2, 3, 5, 8)),
          "jaccard=" + _bucket(round(shared / union, 2), (0.0, 0.05, 0.1, 0.2, 0.35)),
-         f"rank={min(rank, 4)}",
          f"b_kind={db.kind}",
          "b_index=" + _bucket(b.index, (0, 1, 2, 5)),
          f"a_generic={len(a.stems) <= 2}",
          f"b_nested={db.nested_in is not None}",
          f"b_in_a={db.nested_in is da}",
-         f"a_in_b={da.nested_in is db}"]
+         f"a_in_b={da.nested_in is db}",
+         f"polarity={a.negated}:{b.negated}",
+         "shared_names=" + _bucket(len(a.names & b.names), (0, 1, 2, 4))]
     if b.speaker_words and a.names & b.speaker_words:
         f.append("a_names_b_speaker")
     if a.speaker_words and b.names & a.speaker_words:
         f.append("b_names_a_speaker")
     if a.vector is not None and b.vector is not None:
         f.append("cos=" + _bucket(round(float(a.vector @ b.vector), 2), (0.5, 0.6, 0.7, 0.8, 0.9)))
-    shared_names = len(a.names & b.names)
-    f.append("shared_names=" + _bucket(shared_names, (0, 1, 2, 4)))
     if db.cue_token is not None:
         f.append(f"b_cue_head={db.cue_token.lower_}")
-    neg_a = any(w in NEGATION for w in a.words)
-    neg_b = any(w in NEGATION for w in b.words)
-    f.append(f"polarity={neg_a}:{neg_b}")
     # the same facts seen together: a near claim by someone else that shares words
-    f += [f"{x}&{y}" for x in (f[1], f[3], f[8]) for y in (f[6], f[4]) if x != y]
+    f += [f"{x}&{y}" for x in (same_speaker, order, ranked) for y in (sharing, near)]
     return f

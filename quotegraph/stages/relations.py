@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
+
 from .context import Context, Draft
 from .disputes import RelationDraft, explicit_relations
 from .relation_features import DocumentView, StatementView, pair_features, statement_dense, statement_features
@@ -37,7 +39,7 @@ WINDOW_BEFORE, WINDOW_AFTER = 30, 5  # statements looked at as targets: linear i
 @dataclass
 class RelationModel:
     response: dict[str, dict[str, float]]  # type -> feature weights
-    response_dense: dict[str, list[float]]  # type -> weights of statement_dense
+    response_dense: dict[str, np.ndarray]  # type -> weights of statement_dense
     target: dict[str, float]
     thresholds: dict[str, float]  # "disputes", "supports": response; "target.TYPE": target
     rule_precision: dict[str, float]
@@ -48,24 +50,18 @@ class RelationModel:
         if not path.is_file():
             return None
         data = json.loads(path.read_text("utf-8"))
-        return cls(data["response"], data["response_dense"], data["target"], data["thresholds"], data["rule_precision"])
+        dense = {kind: np.asarray(w, dtype=np.float32) for kind, w in data["response_dense"].items()}
+        return cls(data["response"], dense, data["target"], data["thresholds"], data["rule_precision"])
 
     def respond(self, kind: str, features: list[str], dense) -> float:
         z = sum(self.response[kind].get(f, 0.0) for f in features)
         weights = self.response_dense.get(kind)
-        if weights is not None and dense is not None and len(weights) == len(dense):
-            z += float(dense @ _array(tuple(weights)))
+        if weights is not None and len(weights) == len(dense):
+            z += float(dense @ weights)
         return _sigmoid(z)
 
     def aim(self, features: list[str]) -> float:
         return _sigmoid(sum(self.target.get(f, 0.0) for f in features))
-
-
-@lru_cache(maxsize=4)
-def _array(weights: tuple):
-    import numpy as np
-
-    return np.asarray(weights, dtype=np.float32)
 
 
 def _sigmoid(z: float) -> float:

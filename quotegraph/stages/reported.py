@@ -26,7 +26,7 @@ def build_reported(ctx: Context) -> None:
     for head, p in ctx.cues:
         start, end = cue_span(head, model)
         cue_chars = (ctx.doc[start].idx, ctx.doc[end - 1].idx + len(ctx.doc[end - 1]))
-        content = [_strip(ctx.text, s, e) for s, e in content_span(head, start, end)]
+        content = [strip_edges(ctx.text, s, e) for s, e in content_span(head, start, end)]
         content = [(s, e) for s, e in content if e > s]
         if not content:
             continue
@@ -184,7 +184,8 @@ def _subtree_minus(governor: Token, removed: Token) -> list[tuple[int, int]]:
     return fragments
 
 
-def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+def strip_edges(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without white space and punctuation at its ends."""
     while start < end and text[start] in PUNCT_EDGE:
         start += 1
     while end > start and text[end - 1] in PUNCT_EDGE:
