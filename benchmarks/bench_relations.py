@@ -51,11 +51,11 @@ def main(argv=None) -> int:
     rounds = [one_round(texts) for _ in range(args.rounds)]
     median = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
     total = sum(median.values())
-    shares = [statistics.median(r["relations"] / sum(r.values()) for r in rounds)]
+    share = statistics.median(r["relations"] / sum(r.values()) for r in rounds)
     print(f"{len(texts)} articles, {args.rounds} rounds, median seconds per round:")
     for k, v in median.items():
         print(f"  {k:<10} {v:7.3f}  {100 * v / total:5.1f} %")
-    print(f"relation stage: {100 * shares[0]:.1f} % of the pipeline (parse {median['parse']:.2f} s, "
+    print(f"relation stage: {100 * share:.1f} % of the pipeline (parse {median['parse']:.2f} s, "
           f"relations {median['relations']:.2f} s)")
     return 0
 

@@ -8,7 +8,8 @@
 2. Idempotency: the dev articles ingested twice (the second run may add no row), and an ingest
    killed with SIGKILL midway then run again (the counts must equal a clean run's).
 3. Queries: the dev and train articles are analysed once, then stored again and again under new
-   URLs until the store holds --statements statements. ``said``, ``search`` and ``disputes`` are
+   URLs until the store holds --statements statements. ``said``, ``search`` and ``disputes`` (flat, as
+   ``GET /api/disputes``, and grouped by claim, as the command and the page) are
    timed through the library (what the CLI and the API call), each query several times; the median
    and the 95th percentile over all runs are reported, and one run of each command in a new process
    (which adds Python's start-up) for comparison.
@@ -135,6 +136,9 @@ def time_queries(store, repeats: int = 5, seed: int = 2026) -> dict:
                                  for q, e in zip(SEARCHES, entities)],
             "disputes": [lambda: queries.disputes(conn)] + [lambda e=e: queries.disputes(conn, e)
                                                             for e in entities[:9]],
+            # what `quotegraph disputes` and the disputes page ask: claims with their responses
+            "disputes grouped": [lambda: queries.claim_groups(conn, queries.RelationFilters())]
+            + [lambda e=e: queries.claim_groups(conn, queries.RelationFilters(entity=e)) for e in entities[:9]],
         }
         out = {}
         for name, calls in plans.items():

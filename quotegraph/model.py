@@ -98,6 +98,10 @@ class Entity:
 
 
 RelationType = Literal["disputes", "supports", "alternative_account", "declines_comment"]
+# How each relation type reads between two speakers ("Peskov disputes Johnson"), in every output.
+RELATION_WORDS: dict[str, str] = {"disputes": "disputes", "supports": "supports",
+                                  "alternative_account": "gives another account of",
+                                  "declines_comment": "declines to comment"}
 
 
 @dataclass

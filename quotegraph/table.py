@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import textwrap
 
-from .model import Analysis
+from .model import RELATION_WORDS as WORDS, Analysis
 
 KIND_MARK = {"direct": "“”", "indirect": "~", "mixed": "~“"}
 
@@ -38,8 +38,8 @@ def render(analysis: Analysis, width: int | None = None) -> str:
     return "\n".join(lines)
 
 
-RELATION_WORDS = {"disputes": "DISPUTES", "supports": "SUPPORTS", "alternative_account": "GIVES ANOTHER ACCOUNT OF",
-                  "declines_comment": "DECLINES TO COMMENT"}
+# the terminal shouts the relation so it stands out between two names
+RELATION_WORDS = {kind: words.upper() for kind, words in WORDS.items()}
 
 
 def _relations(analysis: Analysis, names: dict[str, str], width: int) -> list[str]:

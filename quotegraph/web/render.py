@@ -15,6 +15,7 @@ from html import escape
 
 from markupsafe import Markup
 
+from ..model import RELATION_WORDS
 from ..table import clip
 
 # Okabe & Ito's palette, distinguishable with the common colour-vision deficiencies; each colour a
@@ -24,8 +25,6 @@ STYLES = ["solid", "dashed"]
 OTHERS = ("#999999", "dotted")
 
 KIND_WORDS = {"direct": "direct quotation", "indirect": "reported speech", "mixed": "mixed (partly quoted)"}
-RELATION_WORDS = {"disputes": "disputes", "supports": "supports", "alternative_account": "gives another account of",
-                  "declines_comment": "declines to comment"}
 
 
 @dataclass(frozen=True)
