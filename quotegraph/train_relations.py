@@ -123,13 +123,9 @@ def held_out_cases(model: rel.RelationModel, articles: list[Article], kind: str)
                 f, dense = statement_features(art.view, s, fired), statement_dense(s)
                 ps = {t: model.respond(t, f, dense) for t in rel.RESPONSE_TYPES}
                 p = ps[kind] if max(ps, key=ps.get) == kind else 0.0
-            best, q = None, 0.0
-            for b, rank in rel.candidates(art.view, s):
-                x = model.aim(rel.typed(kind, pair_features(art.view, s, b, rank)))
-                if x > q:
-                    best, q = b.index, x
+            best, q = rel.likeliest_target(art.view, s, kind, model)
             links = [(b, null) for t, a, b, null in art.links if t == kind and a == s.index]
-            cases.append(Case(p, q, best, links, art))
+            cases.append(Case(p, q, best.index if best is not None else None, links, art))
     return cases
 
 
@@ -151,11 +147,27 @@ def tally(cases: list[Case], response_at: float, aim_at: float) -> tuple[int, in
 GRID = [x / 100 for x in range(5, 96, 5)]
 
 
+def _decline_target_threshold(cases: list[Case]) -> float:
+    """A refusal names the question it refused when the target model is sure enough: the threshold
+    with the best F1 over the refusals whose question is a statement (right targets among those
+    named, and among those to find). The scorer would take any target, so it cannot choose this."""
+    wanted = sum(1 for c in cases for t, null in c.links if not null and t is not None)
+    best = (0.0, 1.0)
+    for aim_at in GRID:
+        named = [c for c in cases if c.aim >= aim_at and c.best in c.article.mapped and c.links]
+        right = sum(1 for c in named if any(t == c.best for t, _ in c.links))
+        precision, recall = right / len(named) if named else 0.0, right / wanted if wanted else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        best = max(best, (f1, -aim_at))
+    aim_at = -best[1] if best[0] > 0 else 1.0
+    print(f"  declines_comment: targets F1 {best[0]:.3f} at target {aim_at}", file=sys.stderr)
+    return aim_at
+
+
 def choose_thresholds(folds: list[tuple[rel.RelationModel, list[Article]]]) -> dict[str, float]:
     """On each fold's held-out articles, scored by the model fitted without them. Disputes and
     supports: the response and target thresholds with the best F1 whose precision is at least
-    MIN_PRECISION. Declines: every refusal is kept (their precision does not depend on the
-    target), and the target threshold that finds the most links, the lowest among equals."""
+    MIN_PRECISION. Declines: every refusal is kept; its target threshold is chosen on targets alone."""
     def cases_of(kind: str) -> list[Case]:
         return [c for model, held in folds for c in held_out_cases(model, held, kind)]
 
@@ -174,10 +186,7 @@ def choose_thresholds(folds: list[tuple[rel.RelationModel, list[Article]]]) -> d
         print(f"  {kind}: held-out F1 {max(best[0], 0):.3f} at response {best[1]}, target {best[2]}"
               + ("" if best[0] >= 0 else " (no threshold reached the precision: the model adds none)"), file=sys.stderr)
         chosen[kind], chosen[f"target.{kind}"] = best[1], best[2]
-    cases = cases_of("declines_comment")
-    found, aim_at = max((tally(cases, 1.0, a)[0], -a) for a in GRID)
-    chosen["target.declines_comment"] = -aim_at
-    print(f"  declines_comment: {found} held-out links found at target {-aim_at}", file=sys.stderr)
+    chosen["target.declines_comment"] = _decline_target_threshold(cases_of("declines_comment"))
     return chosen
 
 

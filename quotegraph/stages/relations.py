@@ -148,11 +148,25 @@ def decide(view: DocumentView, a: StatementView, rules: list[RelationDraft], mod
 
 def best_target(view: DocumentView, a: StatementView, kind: str, model: RelationModel) -> tuple[Draft | None, float]:
     """The most likely claim ``a`` answers, if the model is sure enough of it."""
+    best, q = likeliest_target(view, a, kind, model)
+    if best is None or q < model.thresholds.get(f"target.{kind}", 1.0):
+        return None, 0.0
+    return best.draft, q
+
+
+# A refusal's question is about what was refused: "would not be drawn on whether Mr Sunak feels safe"
+# answers no statement that shares none of its words, however near it stands.
+MUST_SHARE_WORDS = frozenset({"declines_comment"})
+
+
+def likeliest_target(view: DocumentView, a: StatementView, kind: str,
+                     model: RelationModel) -> tuple[StatementView | None, float]:
+    """The candidate the target model ranks first for ``a``, and its probability."""
     best, best_q = None, 0.0
     for b, rank in candidates(view, a):
+        if kind in MUST_SHARE_WORDS and not a.stems & b.stems:
+            continue
         q = model.aim(typed(kind, pair_features(view, a, b, rank)))
         if q > best_q:
-            best, best_q = b.draft, q
-    if best is None or best_q < model.thresholds.get(f"target.{kind}", 1.0):
-        return None, 0.0
+            best, best_q = b, q
     return best, best_q
