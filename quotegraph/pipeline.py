@@ -57,8 +57,10 @@ register("times", attach_times)
 
 DEFAULT_STAGES = ("quotes", "cues", "reported", "direct", "nesting", "declines", "speakers", "relations", "times")
 
-# Paragraphs longer than this are parsed in pieces: spaCy's memory grows with a Doc's length.
-MAX_CHUNK = 20_000
+# Paragraphs longer than this are parsed in pieces, and pieces go to the parser in batches of at
+# most BATCH_CHARS characters: spaCy's memory grows with the length of what it parses at once.
+MAX_CHUNK = 5_000
+BATCH_CHARS = 40_000
 _PARAGRAPH_CHUNK = re.compile(r"[^\n]*(?:\n+|$)")
 
 
@@ -94,9 +96,23 @@ def parse_many(texts: Iterable[str], batch_size: int = 64) -> Iterator[Doc]:
         if not pieces:
             yield nlp.make_doc(text)
             continue
-        docs = list(nlp.pipe(pieces, batch_size=batch_size))
+        docs = [d for group in _batches(pieces, batch_size) for d in nlp.pipe(group, batch_size=len(group))]
         doc = Doc.from_docs(docs, ensure_whitespace=False) if len(docs) > 1 else docs[0]
         yield doc
+
+
+def _batches(pieces: list[str], most: int) -> Iterator[list[str]]:
+    """Consecutive groups of at most ``most`` pieces and BATCH_CHARS characters (a longer piece alone)."""
+    group: list[str] = []
+    size = 0
+    for piece in pieces:
+        if group and (len(group) == most or size + len(piece) > BATCH_CHARS):
+            yield group
+            group, size = [], 0
+        group.append(piece)
+        size += len(piece)
+    if group:
+        yield group
 
 
 def parse(text: str) -> Doc:

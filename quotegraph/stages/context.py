@@ -83,9 +83,22 @@ class QuoteIndex:
         return (i < len(self._starts) and self._starts[i] < end) or self.inside(start)
 
 
+BLOCK = 4_000  # characters: a news paragraph is shorter; a longer run of text is cut into blocks
+
+
+def block_starts(paragraph_spans: list[tuple[int, int]]) -> list[int]:
+    """Paragraph starts, with paragraphs longer than BLOCK cut into blocks of that size, so that
+    text with no paragraph breaks (a transcript, a pasted page) does not make one huge bucket
+    in which every statement looks at every other one."""
+    starts = []
+    for s, e in paragraph_spans:
+        starts.extend(range(s, max(e, s + 1), BLOCK))
+    return starts
+
+
 class DraftIndex:
-    """Drafts by the paragraphs they touch, so that the stages look only at statements near a
-    place instead of at every statement of a long document."""
+    """Drafts by the paragraphs (or blocks of long paragraphs) they touch, so that the stages look
+    only at statements near a place instead of at every statement of a long document."""
 
     def __init__(self, paragraph_starts: list[int]):
         self._starts = paragraph_starts or [0]
@@ -123,6 +136,7 @@ class Context:
     entities: list = field(default_factory=list)
     times: list = field(default_factory=list)
     relations: list = field(default_factory=list)
+    entity_at: dict[int, str] | None = None  # token offset -> tightest entity, made when first asked
     _index: DraftIndex | None = None
 
     def add_draft(self, d: Draft) -> Draft:
@@ -141,7 +155,7 @@ class Context:
         if self._index is None:
             from .quotes import paragraphs
 
-            self._index = DraftIndex([s for s, _ in paragraphs(self.text)])
+            self._index = DraftIndex(block_starts(paragraphs(self.text)))
             for d in self.drafts:
                 self._index.add(d)
         return self._index.near(start, end, paragraphs_before)

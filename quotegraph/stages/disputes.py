@@ -14,6 +14,7 @@ Precision first: every relation needs explicit evidence in the text.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -63,6 +64,7 @@ def explicit_relations(ctx: Context, drafts: list[Draft]) -> list[RelationDraft]
     """The relations that the text spells out: refusals to comment, denials with their targets,
     confirmations, and the other side's account of the same words. ``drafts`` in text order."""
     found, declining, disputing = [], set(), set()
+    claims = _Claims(ctx, drafts, disputing)
     for d in drafts:
         m = declines(ctx, d)
         if m is not None:
@@ -72,26 +74,42 @@ def explicit_relations(ctx: Context, drafts: list[Draft]) -> list[RelationDraft]
     for d in drafts:  # in text order: a denial is never the claim a later denial targets
         if id(d) in declining:
             continue
-        relation = _dispute(ctx, d, drafts, disputing) or _support(ctx, d, drafts, disputing)
+        relation = _dispute(ctx, d, claims) or _support(ctx, d, claims)
         if relation is not None:
             found.append(relation)
             if relation.type == "disputes":
                 disputes.append(relation)
                 disputing.add(id(d))
-    found.extend(_alternative_accounts(ctx, disputes, drafts))
+    found.extend(_alternative_accounts(disputes, drafts))
     return found
 
 
+CLAIM_WINDOW = 40  # statements: how far back a denial looks for the claim it means
+
+
 class _Claims:
-    """Which statements of the document can be disputed, and how to find the one meant."""
+    """Which statements of the document can be disputed, and how to find the one meant. Made once
+    per document, so that each denial looks at a bounded window of statements before it: text
+    with thousands of denials stays linear."""
 
     def __init__(self, ctx: Context, drafts: list[Draft], disputing: set[int]):
         self.ctx, self.drafts, self.disputing = ctx, drafts, disputing
+        self._position = {id(d): i for i, d in enumerate(drafts)}
+        self._nested: dict[int, list[Draft]] = {}
+        for x in drafts:
+            if x.nested_in is not None:
+                self._nested.setdefault(id(x.nested_in), []).append(x)
+        self._could_claim: dict[int, bool] = {}
 
     def is_claim(self, x: Draft) -> bool:
         """Said at the top level (or reported by someone else), and not itself a denial."""
         if id(x) in self.disputing or not x.speaker:
             return False
+        if id(x) not in self._could_claim:
+            self._could_claim[id(x)] = self._could_be_claim(x)
+        return self._could_claim[id(x)]
+
+    def _could_be_claim(self, x: Draft) -> bool:
         if x.nested_in is not None and x.nested_in.speaker == x.speaker:
             return False
         text = self.ctx.text
@@ -110,8 +128,11 @@ class _Claims:
         return False
 
     def before(self, d: Draft, speaker: str | None = None) -> list[Draft]:
-        """Top-level claims before ``d`` by ``speaker`` (by anyone but d's speaker when None)."""
-        return [x for x in self.drafts if x.end <= d.start and x.nested_in is None and self.is_claim(x)
+        """Top-level claims among the CLAIM_WINDOW statements before ``d``, by ``speaker`` (by
+        anyone but d's speaker when None)."""
+        i = self._position.get(id(d), len(self.drafts))
+        window = self.drafts[max(0, i - CLAIM_WINDOW):i]
+        return [x for x in window if x.end <= d.start and x.nested_in is None and self.is_claim(x)
                 and (x.speaker == speaker if speaker else x.speaker != d.speaker)]
 
     def best(self, d: Draft, candidates: list[Draft], words: str | None = None, minimum: int = 0) -> Draft | None:
@@ -126,7 +147,7 @@ class _Claims:
 
     def reported_inside(self, d: Draft) -> Draft | None:
         """"rejected Boris Johnson's assertion that …": the claim is a statement nested in the denial."""
-        inside = [x for x in self.drafts if x.nested_in is d and x.speaker != d.speaker
+        inside = [x for x in self._nested.get(id(d), ()) if x.speaker != d.speaker
                   and x.cue_token is not None and x.cue_token.pos_ == "NOUN"]
         return inside[0] if inside else None
 
@@ -148,10 +169,9 @@ class _Claims:
         return None  # "denied the reports", "dismissed accusations": a denial of nothing quoted here
 
 
-def _dispute(ctx: Context, d: Draft, drafts: list[Draft], disputing: set[int]) -> RelationDraft | None:
+def _dispute(ctx: Context, d: Draft, claims: _Claims) -> RelationDraft | None:
     """Three kinds of evidence, each with its own way to find what is disputed; a denial whose
     target cannot be named still disputes (``to`` is None), falsity words and negations do not."""
-    claims = _Claims(ctx, drafts, disputing)
     text = ctx.text
     cue = text[d.cue[0]:d.cue[1]] if d.cue else ""
     if SUPPORT_CUES.search(cue) or NEGATED_CUE.search(cue):
@@ -254,14 +274,23 @@ def _subject(tok):
 
 
 def _entity_of(ctx: Context, tok) -> str | None:
-    """The entity of the mention that ``tok`` heads or lies in."""
-    covering = [(m.end - m.start, e.id) for e in ctx.entities for m in e.mentions if m.start <= tok.idx < m.end]
-    return min(covering)[1] if covering else None  # the tightest: "Trump" in "Trump's tweets"
+    """The entity of the mention that ``tok`` heads or lies in: the tightest ("Trump" in "Trump's
+    tweets"). The mentions are indexed by their tokens' offsets once per document."""
+    at = ctx.entity_at
+    if at is None:
+        tightest: dict[int, tuple[int, str]] = {}
+        for e in ctx.entities:
+            for m in e.mentions:
+                span = ctx.doc.char_span(m.start, m.end, alignment_mode="expand")
+                for t in span if span is not None else ():
+                    if m.start <= t.idx < m.end:
+                        tightest[t.idx] = min(tightest.get(t.idx, (m.end - m.start, e.id)), (m.end - m.start, e.id))
+        at = ctx.entity_at = {i: entity for i, (_, entity) in tightest.items()}
+    return at.get(tok.idx)
 
 
-def _support(ctx: Context, d: Draft, drafts: list[Draft], disputing: set[int]) -> RelationDraft | None:
+def _support(ctx: Context, d: Draft, claims: _Claims) -> RelationDraft | None:
     if d.cue and SUPPORT_CUES.search(ctx.text[d.cue[0]:d.cue[1]]):
-        claims = _Claims(ctx, drafts, disputing)
         target = claims.reported_inside(d) or claims.named(d) or claims.best(d, claims.before(d), minimum=2)
         if target is not None:
             return RelationDraft("supports", d, target, d.cue)
@@ -279,24 +308,60 @@ def stems(text: str) -> set[str]:
     return {w[:5] for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _STOP}
 
 
-def _alternative_accounts(ctx: Context, disputes: list[RelationDraft], drafts: list[Draft]) -> list[RelationDraft]:
+def _alternative_accounts(disputes: list[RelationDraft], drafts: list[Draft]) -> list[RelationDraft]:
     """A disputing side that reports in its own words what the same person said ("President Putin
     said that if Ukraine joins NATO …") offers an alternative account of that person's words as the
     other side reported them ("He … said: ‘Boris, I don't want to hurt you …’")."""
+    reports = _ReportsBySpeaker(drafts)
     out = []
     for r in disputes:
         if r.target is None:
             continue
-        # what the disputing speaker reports, in the denial or in the statements around it
-        ours = [x for x in drafts if x.nested_in is not None and x.speaker and x.start >= r.source.start
-                and (x.nested_in is r.source or x.nested_in.speaker == r.source.speaker)]
-        theirs = [x for x in drafts if x.nested_in is not None and x.nested_in.speaker == r.target.speaker
-                  and x.speaker and x.speaker != r.target.speaker]
-        # the words quoted inside the disputed claim itself first, direct quotations next
-        theirs.sort(key=lambda x: (x.nested_in is not r.target, x.kind != "direct", x.start))
-        for mine in ours:
-            other = next((x for x in theirs if x.speaker == mine.speaker), None)
+        for mine in reports.ours(r.source):
+            other = reports.theirs(r.target, mine.speaker)
             if other is not None:
                 out.append(RelationDraft("alternative_account", mine.nested_in, other, (mine.start, mine.end)))
                 break
     return out
+
+
+class _ReportsBySpeaker:
+    """Nested statements (what someone reports that someone else said) by who reports them, made
+    once per document so that each dispute's lookup does not scan every statement."""
+
+    def __init__(self, drafts: list[Draft]):
+        self._by_reporter: dict[str, list[Draft]] = {}
+        self._by_holder: dict[int, list[Draft]] = {}
+        self._first_of: dict[tuple[str, str], Draft] = {}  # (reporter, reported): the report to cite
+        for x in drafts:  # in text order, so each list is too
+            if x.nested_in is None or not x.speaker:
+                continue
+            self._by_holder.setdefault(id(x.nested_in), []).append(x)
+            reporter = x.nested_in.speaker
+            if reporter:
+                self._by_reporter.setdefault(reporter, []).append(x)
+                first = self._first_of.get((reporter, x.speaker))
+                if first is None or _citable(x) < _citable(first):
+                    self._first_of[(reporter, x.speaker)] = x
+        self._starts = {k: [x.start for x in v] for k, v in self._by_reporter.items()}
+
+    def ours(self, source: Draft) -> list[Draft]:
+        """What the disputing speaker reports, in the denial or in the statements after it."""
+        if not source.speaker:
+            return self._by_holder.get(id(source), [])
+        i = bisect.bisect_left(self._starts.get(source.speaker, []), source.start)
+        return self._by_reporter.get(source.speaker, [])[i:i + CLAIM_WINDOW]
+
+    def theirs(self, target: Draft, speaker: str) -> Draft | None:
+        """The target's speaker's report of ``speaker``: the words quoted inside the disputed claim
+        itself first, then direct quotations, then the earliest."""
+        if target.speaker == speaker:
+            return None
+        inside = [x for x in self._by_holder.get(id(target), ()) if x.speaker == speaker]
+        if inside:
+            return min(inside, key=_citable)
+        return self._first_of.get((target.speaker, speaker)) if target.speaker else None
+
+
+def _citable(x: Draft) -> tuple[bool, int]:
+    return x.kind != "direct", x.start
