@@ -31,7 +31,7 @@ def one_round(texts: list[str]) -> dict[str, float]:
         ctx = Context(text=text, doc=doc)
         for name in DEFAULT_STAGES:
             t = time.perf_counter()
-            STAGES[name](ctx)
+            STAGES[name].run(ctx)
             times[name] += time.perf_counter() - t
     return times
 

@@ -1,14 +1,19 @@
 """The extraction pipeline: small stages run in order over one shared Context.
 
 Stages are looked up in a registry by name, as spaCy does with its components, so a stage
-can be replaced or switched off without touching the others::
+can be replaced or switched off without touching the others. Each declares, as spaCy's
+factories do, which Context fields it needs (``requires``) and which it sets (``assigns``);
+``run_stages`` checks the order before it runs anything::
 
-    from quotegraph.pipeline import STAGES, DEFAULT_STAGES, analyze
+    from quotegraph.pipeline import DEFAULT_STAGES, parse, register, run_stages
+    register("times", my_times, requires=("drafts",), assigns=("times",))   # replace a stage
+    ctx = run_stages(text, parse(text), stages=[s for s in DEFAULT_STAGES if s != "relations"])
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from spacy.tokens import Doc
@@ -28,12 +33,43 @@ from .stages.speakers import resolve_speakers
 from .stages.times import attach_times
 
 Stage = Callable[[Context], None]
+# What every Context holds before the first stage runs.
+GIVEN = ("text", "doc", "published")
 
-STAGES: dict[str, Stage] = {}
+
+@dataclass(frozen=True)
+class StageSpec:
+    run: Stage
+    requires: tuple[str, ...]  # Context fields an earlier stage must have set
+    assigns: tuple[str, ...]  # Context fields this stage sets or extends
 
 
-def register(name: str, stage: Stage) -> None:
-    STAGES[name] = stage
+STAGES: dict[str, StageSpec] = {}
+
+
+def register(name: str, stage: Stage, requires: Iterable[str] = (), assigns: Iterable[str] = ()) -> None:
+    """Add a stage under ``name``, or replace the one registered there."""
+    unknown = [f for f in (*requires, *assigns) if f not in Context.__dataclass_fields__]
+    if unknown:
+        raise ValueError(f"stage {name!r} names {', '.join(unknown)}, which a Context does not have")
+    STAGES[name] = StageSpec(stage, tuple(requires), tuple(assigns))
+
+
+def check_stages(stages: Iterable[str]) -> list[StageSpec]:
+    """The stages by name, after checking that each one's needs are met by the stages before it."""
+    have, specs = set(GIVEN), []
+    for name in stages:
+        spec = STAGES.get(name)
+        if spec is None:
+            raise ValueError(f"no stage is registered as {name!r}; known stages: {', '.join(STAGES)}")
+        missing = [f for f in spec.requires if f not in have]
+        if missing:
+            makers = sorted({n for n, s in STAGES.items() if set(missing) & set(s.assigns)})
+            raise ValueError(f"stage {name!r} needs {', '.join(missing)}, which no stage before it sets"
+                             + (f" (run {' or '.join(makers)} first)" if makers else ""))
+        have.update(spec.assigns)
+        specs.append(spec)
+    return specs
 
 
 def _quotes(ctx: Context) -> None:
@@ -45,15 +81,15 @@ def _cues(ctx: Context) -> None:
     ctx.cues = find_cues(ctx.doc, ctx.quote_index)
 
 
-register("quotes", _quotes)
-register("cues", _cues)
-register("reported", build_reported)
-register("direct", attribute_quotations)
-register("nesting", link_nesting)
-register("declines", add_declines)
-register("speakers", resolve_speakers)
-register("relations", find_relations)
-register("times", attach_times)
+register("quotes", _quotes, requires=("text",), assigns=("quotations", "quote_index"))
+register("cues", _cues, requires=("doc", "quote_index"), assigns=("cues",))
+register("reported", build_reported, requires=("cues",), assigns=("drafts",))
+register("direct", attribute_quotations, requires=("quotations", "quote_index"), assigns=("drafts",))
+register("nesting", link_nesting, requires=("drafts",), assigns=("drafts",))
+register("declines", add_declines, requires=("doc",), assigns=("drafts",))
+register("speakers", resolve_speakers, requires=("drafts",), assigns=("entities",))
+register("relations", find_relations, requires=("drafts", "entities"), assigns=("relations",))
+register("times", attach_times, requires=("drafts",), assigns=("times",))
 
 DEFAULT_STAGES = ("quotes", "cues", "reported", "direct", "nesting", "declines", "speakers", "relations", "times")
 
@@ -121,11 +157,13 @@ def parse(text: str) -> Doc:
 
 def run_stages(text: str, doc: Doc, published: str | None = None,
                stages: Iterable[str] = DEFAULT_STAGES) -> Context:
+    specs = check_stages(stages)
     ctx = Context(text=text, doc=doc, published=published)
-    for name in stages:
-        STAGES[name](ctx)
+    for spec in specs:
+        spec.run(ctx)
     return ctx
 
 
-def analyze_doc(text: str, doc: Doc, published: str | None = None, doc_id: str | None = None) -> Analysis:
-    return to_analysis(run_stages(text, doc, published), doc_id)
+def analyze_doc(text: str, doc: Doc, published: str | None = None, doc_id: str | None = None,
+                stages: Iterable[str] = DEFAULT_STAGES) -> Analysis:
+    return to_analysis(run_stages(text, doc, published, stages), doc_id)

@@ -7,7 +7,10 @@
     doc._.statements   # list of quotegraph.Statement
     doc._.quotegraph   # the whole quotegraph.Analysis
 
-The component needs a tagger and a dependency parser before it in the pipeline.
+The component gives exactly what ``quotegraph.analyze(doc.text)`` gives: it parses the text with
+quotegraph's own pipeline, paragraph by paragraph, as ``analyze`` does (a parse of the whole text at
+once lets sentences run across paragraphs and finds other statements). The doc's own annotations
+are read by nothing and left as they are, so the component works after any pipeline, even a blank one.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .pipeline import analyze_doc
+from .pipeline import analyze_doc, parse
 
 if not Doc.has_extension("statements"):
     Doc.set_extension("statements", default=None)
@@ -29,9 +32,8 @@ class QuotegraphComponent:
         self.published = published
 
     def __call__(self, doc: Doc) -> Doc:
-        if not doc.has_annotation("DEP"):
-            raise ValueError("the quotegraph component needs a dependency parser before it in the pipeline")
-        analysis = analyze_doc(doc.text, doc, self.published)
+        text = doc.text
+        analysis = analyze_doc(text, parse(text), self.published)
         doc._.quotegraph = analysis
         doc._.statements = analysis.statements
         return doc

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc, Token
 
 from .quotes import Quotation
+
+if TYPE_CHECKING:  # the stages that make these import this module
+    from ..model import Entity
+    from .disputes import RelationDraft
+    from .times import TimeDraft
 
 
 @dataclass
@@ -25,8 +31,8 @@ class Draft:
     speaker: str | None = None  # entity id, set by the speakers stage
     continues: "Draft | None" = None  # quote-only paragraph: whose speaker it carries on
     score: float = 1.0
-    said_on: object | None = None  # a TimeDraft: when this was said, where the text says
-    times: list = field(default_factory=list)  # TimeDrafts inside the content
+    said_on: "TimeDraft | None" = None  # when this was said, where the text says
+    times: "list[TimeDraft]" = field(default_factory=list)  # time expressions inside the content
 
     @property
     def start(self) -> int:
@@ -133,9 +139,9 @@ class Context:
     quote_index: QuoteIndex | None = None
     cues: list[tuple[Token, float]] = field(default_factory=list)
     drafts: list[Draft] = field(default_factory=list)
-    entities: list = field(default_factory=list)
-    times: list = field(default_factory=list)
-    relations: list = field(default_factory=list)
+    entities: "list[Entity]" = field(default_factory=list)
+    times: "list[TimeDraft]" = field(default_factory=list)
+    relations: "list[RelationDraft]" = field(default_factory=list)
     entity_at: dict[int, str] | None = None  # token offset -> tightest entity, made when first asked
     _index: DraftIndex | None = None
 
