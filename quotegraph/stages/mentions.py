@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from .context import text_of
+from .times import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
 
 # Words that stand before a name as a title and are not part of it.
 TITLES = {
@@ -62,7 +63,6 @@ ROLE_NOUNS = {
 UNNAMED_HEADS = {"source", "sources", "official", "officials", "aide", "aides", "spokesman", "spokeswoman",
                  "spokesperson", "insider", "insiders", "person", "people", "adviser", "advisers", "advisor",
                  "advisors", "staffer", "staffers", "diplomat", "diplomats", "representative", "someone"}
-INDEFINITE = {"a", "an", "another", "one", "some", "several", "two", "three", "many", "other", "senior"}
 
 _NO_10 = re.compile(r"\b(?:No\.? ?10|Number 10)\b")
 
@@ -93,9 +93,8 @@ def name_tokens(head: Token) -> list[Token]:
     return list(doc[i:head.i + 1])
 
 
-CALENDAR = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-            "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-            "jan.", "feb.", "aug.", "sept.", "oct.", "nov.", "dec."}
+# Words that name a day or a month, not a person ("Monday", "Sept."): the names in times.py.
+CALENDAR = {*MONTHS, *WEEKDAYS, *(f"{a}." for a in MONTH_ABBREVIATIONS)}
 
 
 def _not_a_name(name: list[Token]) -> bool:

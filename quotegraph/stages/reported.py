@@ -11,7 +11,6 @@ from spacy.tokens import Token
 from .context import Context, Draft, text_of
 from .cues import cue_model, cue_span
 
-SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 COMPLEMENT_DEPS = ("xcomp", "dobj", "oprd", "attr", "acomp")
 # Prepositions that complete a cue's object ("slammed X for Y", "described X as Y", "accused X of Y").
 COMPLEMENT_PREPS = {"for", "as", "of", "against", "over"}
