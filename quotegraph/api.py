@@ -4,32 +4,36 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from .inputs import InputError, check_published
+from .inputs import MAX_DOCUMENT_BYTES, InputError, check_published, check_text
 from .model import Analysis
 from .pipeline import analyze_doc, parse_many
 
 
-def _check_text(text) -> str:
+def analyze(text: str, published=None, id: str | None = None, *,
+            max_bytes: int | None = MAX_DOCUMENT_BYTES) -> Analysis:
+    """Every attributed statement in ``text``, with speakers resolved to entities.
+
+    ``published`` (a date or YYYY-MM-DD string) anchors relative dates. ``text`` is checked as every
+    document is (``quotegraph.inputs.check_text``: valid Unicode, at most ``max_bytes`` of UTF-8, 5 MB
+    unless given; None for no limit); empty text holds no statements. Raises InputError.
+    """
+    return next(analyze_many([(text, published, id)], max_bytes=max_bytes))
+
+
+def analyze_many(items: Iterable[tuple[str, object, str | None]], *,
+                 max_bytes: int | None = MAX_DOCUMENT_BYTES) -> Iterator[Analysis]:
+    """Analyse (text, published, id) triples, parsing them in batches."""
+    checked = [(_checked(t, max_bytes), check_published(p), i) for t, p, i in items]
+    for (text, published, doc_id), doc in zip(checked, parse_many(t for t, _, _ in checked)):
+        yield analyze_doc(text, doc, published, doc_id)
+
+
+def _checked(text, max_bytes: int | None) -> str:
+    """``text`` checked, UTF-8 bytes decoded first."""
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as e:
             raise InputError(f"text is not valid UTF-8 (byte {e.start})") from None
-    if not isinstance(text, str):
-        raise InputError(f"text must be a string, not {type(text).__name__}")
+    check_text(text, max_bytes)
     return text
-
-
-def analyze(text: str, published=None, id: str | None = None) -> Analysis:
-    """Every attributed statement in ``text``, with speakers resolved to entities.
-
-    ``published`` (a date or YYYY-MM-DD string) anchors relative dates.
-    """
-    return next(analyze_many([(text, published, id)]))
-
-
-def analyze_many(items: Iterable[tuple[str, object, str | None]]) -> Iterator[Analysis]:
-    """Analyse (text, published, id) triples, parsing them in batches."""
-    checked = [(_check_text(t), check_published(p), i) for t, p, i in items]
-    for (text, published, doc_id), doc in zip(checked, parse_many(t for t, _, _ in checked)):
-        yield analyze_doc(text, doc, published, doc_id)

@@ -7,7 +7,7 @@ Failure, not an empty document.
 
 from __future__ import annotations
 
-from .io import Document, Failure
+from .documents import Document, Failure
 
 # Shorter than this, what trafilatura finds is a caption or a menu, not an article.
 MIN_ARTICLE_WORDS = 40

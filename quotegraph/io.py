@@ -1,7 +1,8 @@
 """Reading documents from files, folders, JSONL (plain or gzipped), HTML pages and standard input.
 
 Every problem becomes a Failure with a one-line reason instead of an exception, so one bad document
-never stops a batch.
+never stops a batch. Every document read is checked by ``inputs.check_document``, the one check of what a
+document is; a failure names its file, and for JSONL its line (``news.jsonl:12``).
 """
 
 from __future__ import annotations
@@ -11,11 +12,18 @@ import gzip
 import json
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
-MAX_BYTES = 50 * 1024 * 1024  # larger inputs are refused rather than exhausting memory
+from .documents import Document, Failure
+from .htmlpage import from_html
+from .inputs import MAX_DOCUMENT_BYTES, InputError, check_document, size_in_words
+
+# A JSONL line or an HTML page holds more than its text (JSON escapes, markup, other fields): up to this many
+# times the document limit is read before the text is checked; past it, an input is refused unread, so
+# memory stays bounded.
+READ_FACTOR = 4
 
 # What a folder given to `ingest` is searched for; anything else in it is left alone.
 TEXT_SUFFIXES = (".txt", ".text")
@@ -24,32 +32,25 @@ JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
 
 
-@dataclass
-class Document:
-    id: str
-    text: str
-    published: str | None = None
-    title: str | None = None
-    url: str | None = None
-    author: str | None = None
-    source: str | None = None  # the outlet: "BBC News", "example.com"
+def checked(doc: Document, where: str, max_bytes: int | None = MAX_DOCUMENT_BYTES) -> Document | Failure:
+    """``doc``, its date made YYYY-MM-DD, when it passes ``check_document``; else why not, at ``where``."""
+    try:
+        doc.published = check_document(**asdict(doc), max_bytes=max_bytes)
+    except InputError as e:
+        return Failure(where, str(e))
+    return doc
 
 
-@dataclass
-class Failure:
-    id: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.id}: {self.reason}"
+def read_limited(stream: IO[bytes], where: str, max_bytes: int) -> bytes | Failure:
+    """All of ``stream``, unless it is over what a document within ``max_bytes`` can be read from."""
+    limit = READ_FACTOR * max_bytes
+    data = stream.read(limit + 1)
+    return _over_read_limit(where, max_bytes) if len(data) > limit else data
 
 
-def _size_words(n: int) -> str:
-    return f"{n / 2**20:.0f} MB" if n >= 2**20 else f"{n / 1024:.0f} KB"
-
-
-def _too_big(where: str, size: int, limit: int) -> Failure:
-    return Failure(where, f"is {_size_words(size)}; the limit is {_size_words(limit)} a document")
+def _over_read_limit(where: str, max_bytes: int) -> Failure:
+    return Failure(where, f"is over {size_in_words(READ_FACTOR * max_bytes)}, and read no further; "
+                          f"the limit is {size_in_words(max_bytes)} a document")
 
 
 def decode(data: bytes, where: str) -> str | Failure:
@@ -74,37 +75,60 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str | Failure]:
         if path == "-" or os.path.isfile(path):
             yield path
         elif os.path.isdir(path):
-            found = sorted(str(p) for p in Path(path).rglob("*")
-                           if p.is_file() and suffix_of(p) in SUPPORTED_SUFFIXES
-                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
-            if not found:
-                yield Failure(path, f"is a folder with no {', '.join(SUPPORTED_SUFFIXES)} files in it")
-            yield from found
+            yield from _files_in(path)
         elif glob.has_magic(path):
-            found = sorted(p for p in glob.glob(path, recursive=True) if os.path.isfile(p))
-            if not found:
-                yield Failure(path, "matches no file")
-            yield from found
+            yield from _matches(path)
         else:
             yield path  # read_path says what is wrong with it
 
 
-def read_path(path: str, published: str | None = None, max_bytes: int = MAX_BYTES) -> Iterator[Document | Failure]:
+def _matches(pattern: str) -> Iterator[str | Failure]:
+    """The files a glob pattern matches, sorted, after a Failure for each folder on its way that cannot
+    be listed (glob itself passes over those without a word)."""
+    unreadable = _unreadable_below(pattern)
+    found = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
+    yield from (Failure(e.filename or pattern, f"cannot be read ({e.strerror or e})") for e in unreadable)
+    if not found and not unreadable:
+        yield Failure(pattern, "matches no file")
+    yield from found
+
+
+def _unreadable_below(pattern: str) -> list[OSError]:
+    """The folders a pattern searches that cannot be listed: the one before its first wildcard, and the
+    folders below it when the pattern reaches further down ("news/**/*.txt", "news/*/*.txt")."""
+    parts = Path(pattern).parts
+    first = next(i for i, part in enumerate(parts) if glob.has_magic(part))
+    root = os.path.join(*parts[:first]) if first else "."
+    # how deep below root the pattern lists folders: "**" any depth, else one level a wildcard part
+    deepest = float("inf") if "**" in parts[first:] else len(parts) - first - 1
+    errors: list[OSError] = []
+    for where, folders, _ in os.walk(root, onerror=errors.append):
+        depth = os.path.relpath(where, root).count(os.sep) + (where != root)
+        folders[:] = [f for f in folders if not f.startswith(".")] if depth < deepest else []
+    return errors
+
+
+def _files_in(folder: str) -> Iterator[str | Failure]:
+    """The files of the kinds quotegraph reads in ``folder`` and below, hidden ones left out, sorted.
+    A folder that cannot be listed is a Failure of its own, and the rest is still searched."""
+    unreadable: list[OSError] = []
+    found = []
+    for root, folders, files in os.walk(folder, onerror=unreadable.append):
+        folders[:] = [f for f in folders if not f.startswith(".")]
+        found += [os.path.join(root, f) for f in files if not f.startswith(".") and suffix_of(f) in SUPPORTED_SUFFIXES]
+    yield from (Failure(e.filename or folder, f"cannot be read ({e.strerror or e})") for e in unreadable)
+    if not found and not unreadable:
+        yield Failure(folder, f"is a folder with no {', '.join(SUPPORTED_SUFFIXES)} files in it")
+    yield from sorted(f for f in found if os.path.isfile(f))  # as rglob's is_file(): no broken links
+
+
+def read_path(path: str, published: str | None = None,
+              max_bytes: int = MAX_DOCUMENT_BYTES) -> Iterator[Document | Failure]:
     """Documents of one file (.txt, .html/.htm, .jsonl, .jsonl.gz) or '-' for standard input.
 
-    ``max_bytes`` limits each document (for JSONL, each line), not a whole JSONL file."""
+    ``max_bytes`` limits each document's text, not a whole JSONL file."""
     if path == "-":
-        data = sys.stdin.buffer.read(max_bytes + 1)
-        if len(data) > max_bytes:
-            yield Failure("<stdin>", f"is over {_size_words(max_bytes)}; the limit is {_size_words(max_bytes)} a document")
-            return
-        text = decode(data, "<stdin>")
-        if isinstance(text, Failure):
-            yield text
-        elif _looks_like_jsonl(text):  # standard input: JSONL when every non-blank line is a JSON object
-            yield from parse_jsonl(text.splitlines(), "<stdin>", published, max_bytes)
-        else:
-            yield Document(id="stdin", text=text, published=published)
+        yield from _read_stdin(published, max_bytes)
         return
     p = Path(path)
     try:  # Path.exists() raises for some errors (a name too long, no permission on the folder)
@@ -118,44 +142,52 @@ def read_path(path: str, published: str | None = None, max_bytes: int = MAX_BYTE
     if is_dir:
         yield Failure(path, "is a folder; give the files in it (for example folder/*.txt)")
         return
-    suffix = suffix_of(p)
     try:
-        if suffix in JSONL_SUFFIXES:
+        if suffix_of(p) in JSONL_SUFFIXES:
             yield from _read_jsonl_file(p, path, published, max_bytes)
             return
-        size = p.stat().st_size
-        if size > max_bytes:
-            yield _too_big(path, size, max_bytes)
-            return
-        data = p.read_bytes()
+        with open(p, "rb") as stream:
+            data = read_limited(stream, path, max_bytes)
     except (OSError, EOFError, gzip.BadGzipFile) as e:
         yield Failure(path, f"cannot be read ({getattr(e, 'strerror', None) or e})")
         return
-    yield document_of_file(data, path, p.name, published)
+    yield data if isinstance(data, Failure) else document_of_file(data, path, p.name, published, max_bytes)
 
 
-def document_of_file(data: bytes, where: str, name: str, published: str | None = None) -> Document | Failure:
+def _read_stdin(published: str | None, max_bytes: int) -> Iterator[Document | Failure]:
+    data = read_limited(sys.stdin.buffer, "<stdin>", max_bytes)
+    text = data if isinstance(data, Failure) else decode(data, "<stdin>")
+    if isinstance(text, Failure):
+        yield text
+    elif _looks_like_jsonl(text):  # standard input: JSONL when every non-blank line is a JSON object
+        yield from parse_jsonl(text.splitlines(), "<stdin>", published, max_bytes)
+    else:
+        yield checked(Document(id="stdin", text=text, published=published), "<stdin>", max_bytes)
+
+
+def document_of_file(data: bytes, where: str, name: str, published: str | None = None,
+                     max_bytes: int = MAX_DOCUMENT_BYTES) -> Document | Failure:
     """A .txt file's or an HTML page's bytes as a Document named ``name`` (the kind from ``where``)."""
     text = decode(data, where)
     if isinstance(text, Failure):
         return text
     if suffix_of(where) in HTML_SUFFIXES:
-        from .htmlpage import from_html
-
-        return from_html(text, where, name, published)
-    return Document(id=name, text=text, published=published)
+        doc = from_html(text, where, name, published)
+    else:
+        doc = Document(id=name, text=text, published=published)
+    return doc if isinstance(doc, Failure) else checked(doc, where, max_bytes)
 
 
 def _read_jsonl_file(p: Path, where: str, published: str | None, max_bytes: int) -> Iterator[Document | Failure]:
     opener = gzip.open if suffix_of(p) == ".jsonl.gz" else open
     with opener(p, "rb") as stream:
-        yield from parse_jsonl(_lines(stream, max_bytes), where, published, max_bytes)
+        yield from parse_jsonl(_lines(stream, READ_FACTOR * max_bytes), where, published, max_bytes)
 
 
-def _lines(stream: IO[bytes], max_bytes: int) -> Iterator[bytes]:
-    """Lines of a binary stream, a line over ``max_bytes`` cut there (and then refused whole)."""
-    while line := stream.readline(max_bytes + 1):
-        if len(line) > max_bytes and not line.endswith(b"\n"):
+def _lines(stream: IO[bytes], limit: int) -> Iterator[bytes]:
+    """Lines of a binary stream, a line over ``limit`` bytes cut there (and then refused whole)."""
+    while line := stream.readline(limit + 1):
+        if len(line) > limit and not line.endswith(b"\n"):
             while (rest := stream.readline(2**20)) and not rest.endswith(b"\n"):
                 pass  # skip the rest of the oversized line without holding it
         yield line
@@ -167,13 +199,13 @@ def _looks_like_jsonl(text: str) -> bool:
 
 
 def parse_jsonl(lines: Iterable[str | bytes], where: str, published: str | None = None,
-                max_bytes: int = MAX_BYTES) -> Iterator[Document | Failure]:
+                max_bytes: int = MAX_DOCUMENT_BYTES) -> Iterator[Document | Failure]:
     """One Document per JSON object line (``id``, ``text``, optional ``published``, ``title``,
-    ``url``, ``author``, ``source``)."""
+    ``url``, ``author``, ``source``); a line that is none is one Failure, and the next line is read."""
     for n, line in enumerate(lines, 1):
         place = f"{where}:{n}"
-        if len(line) > max_bytes:
-            yield _too_big(place, len(line), max_bytes)
+        if len(line) > READ_FACTOR * max_bytes:
+            yield _over_read_limit(place, max_bytes)
             continue
         if isinstance(line, bytes):
             line = decode(line, place)
@@ -182,18 +214,21 @@ def parse_jsonl(lines: Iterable[str | bytes], where: str, published: str | None 
                 continue
         if not line.strip():
             continue
-        yield _document_of(line, place, published)
+        yield _document_of(line, place, published, max_bytes)
 
 
-def _document_of(line: str, place: str, published: str | None) -> Document | Failure:
+def _document_of(line: str, place: str, published: str | None, max_bytes: int) -> Document | Failure:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as e:
         return Failure(place, f"malformed JSON ({e.msg} at column {e.colno})")
-    return document_of_record(record, place, published)
+    except RecursionError:  # json.loads follows nesting by recursion: [[[[...]]]] thousands deep
+        return Failure(place, "is JSON nested too deeply (arrays or objects inside one another) to be a document")
+    return document_of_record(record, place, published, max_bytes)
 
 
-def document_of_record(record, place: str, published: str | None = None) -> Document | Failure:
+def document_of_record(record, place: str, published: str | None = None,
+                       max_bytes: int = MAX_DOCUMENT_BYTES) -> Document | Failure:
     """A JSONL object or a Parquet row as a Document: ``text``, optional ``id``, ``published`` (or
     ``publication_date``), ``title``, ``url``, ``author``, ``source``."""
     if not isinstance(record, dict):
@@ -206,12 +241,13 @@ def document_of_record(record, place: str, published: str | None = None) -> Docu
         value = record.get(name)
         return str(value) if value not in (None, "") else None
 
-    return Document(
+    doc = Document(
         id=str(record.get("id") or place),
         text=body,
         published=optional("published") or optional("publication_date") or published,
-        title=optional("title"),
+        title=record.get("title") or None,  # not made a string: check_document says when it is none
         url=optional("url"),
         author=optional("author"),
         source=optional("source"),
     )
+    return checked(doc, place, max_bytes)

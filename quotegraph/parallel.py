@@ -31,7 +31,8 @@ def analyze_one(doc: Document) -> Analysis | Failure:
     from .api import InputError, analyze
 
     try:
-        return analyze(doc.text, published=doc.published, id=doc.id)
+        # no size limit here: the reader checked the document against the command's (ingest --max-mb)
+        return analyze(doc.text, published=doc.published, id=doc.id, max_bytes=None)
     except InputError as e:  # says what is wrong in words a user can act on
         return Failure(doc.id, str(e))
     except Exception as e:  # one bad document must never stop a batch

@@ -20,6 +20,10 @@ from conftest import (
     SHORT_TEXTS, assert_clean_stderr, assert_valid_analysis, assert_valid_document, jsonl_objects,
     long_article, run_cli, write_jsonl,
 )
+from test_inputs import DEEP_LINE, SURROGATE_LINE
+from test_store import POSTGRES, reset_postgres
+
+from quotegraph.inputs import MAX_DOCUMENT_BYTES
 
 GOOD = SHORT_TEXTS[0]
 
@@ -56,15 +60,16 @@ def bad_files(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", ["empty", "blank"])
-def test_empty_text_gives_an_empty_result(bad_files, name):
+def test_an_empty_document_is_skipped(bad_files, name):
+    """No text is no document, for extract as for ingest, batch and the API (inputs.check_document)."""
     r = run_cli("extract", bad_files[name], "--format", "json")
-    assert r.returncode == 0, r.stderr
-    assert r.stderr == ""
-    doc = json.loads(r.stdout)
-    assert doc["statements"] == [] and doc["entities"] == []
+    assert r.returncode == 1
+    assert _one_line(r) == f"quotegraph: skipped {bad_files[name]}: text is empty"
+    assert json.loads(r.stdout) == []
 
 
 def test_empty_text_in_the_library():
+    """The library is no reader of documents: empty text simply holds no statements."""
     for text in ("", " ", "\n\n", "\r\n"):
         assert_valid_analysis(quotegraph.analyze(text), text)
         assert quotegraph.analyze(text).statements == []
@@ -170,11 +175,11 @@ def test_bad_jsonl_lines_are_skipped_and_the_rest_analysed(tmp_path, jobs):
     messages = r.stderr.splitlines()
     assert len(messages) == len(BAD_LINES)
     bad_line_numbers = [n for n, line in enumerate(lines, 1) if line in BAD_LINES]
-    for n in bad_line_numbers[:5]:  # read errors name the line
-        assert any(f"batch.jsonl:{n}:" in m for m in messages), (n, messages)
+    for n, message in zip(bad_line_numbers, messages):  # each names its line, in the order of the file
+        assert message.startswith(f"quotegraph: skipped {tmp_path / 'batch.jsonl'}:{n}: "), (n, messages)
     assert any("malformed JSON" in m for m in messages)
     assert any('"text"' in m for m in messages)
-    assert any("bad-date" in m and "YYYY-MM-DD" in m for m in messages)
+    assert any("2024-02-30" in m and "YYYY-MM-DD" in m for m in messages)
 
 
 def test_a_jsonl_file_of_only_bad_lines(tmp_path):
@@ -194,6 +199,63 @@ def test_malformed_jsonl_on_stdin(tmp_path):
     assert r.returncode == 1
     assert [d["id"] for d in jsonl_objects(r.stdout)] == ["ok"]
     assert "<stdin>:2" in _one_line(r)
+
+
+# line number in _good_among_bad_lines' file: what the reader says of it
+BAD_LINE_REASONS = {2: "nested too deeply", 4: "lone surrogate", 6: "NUL character"}
+
+
+def _good_among_bad_lines(path, n_good: int) -> list[dict]:
+    """A JSONL file of ``n_good`` documents and, as lines 2, 4 and 6, one nested 100,000 deep, one holding
+    an escaped lone surrogate and one an escaped NUL (which PostgreSQL cannot store)."""
+    good = [{"id": f"g{i}", "text": SHORT_TEXTS[i % len(SHORT_TEXTS)], "url": f"https://news.example/{i}"}
+            for i in range(n_good)]
+    lines = [json.dumps(g) for g in good]
+    lines[1:1] = [DEEP_LINE]
+    lines[3:3] = [SURROGATE_LINE]
+    lines[5:5] = ['{"id": "nul", "text": "Police said\\u0000 the road was closed."}']
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return good
+
+
+def test_deep_surrogate_and_nul_lines_do_not_stop_extract(tmp_path):
+    path = tmp_path / "news.jsonl"
+    good = _good_among_bad_lines(path, 5)
+    r = run_cli("extract", path, "--format", "jsonl", "--jobs", "1")
+    assert r.returncode == 1
+    assert_clean_stderr(r)
+    assert [d["id"] for d in jsonl_objects(r.stdout)] == [g["id"] for g in good]
+    messages = r.stderr.splitlines()
+    assert len(messages) == len(BAD_LINE_REASONS)
+    for (n, says), message in zip(BAD_LINE_REASONS.items(), messages):
+        assert message.startswith(f"quotegraph: skipped {path}:{n}: ") and says in message
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_deep_surrogate_and_nul_lines_do_not_stop_ingest(tmp_path, backend):
+    if backend == "postgresql" and not POSTGRES:
+        pytest.skip("no PostgreSQL server: set QUOTEGRAPH_TEST_POSTGRES (see .ci/postgres.sh)")
+    if backend == "postgresql":
+        reset_postgres(POSTGRES)
+    path = tmp_path / "news.jsonl"
+    good = _good_among_bad_lines(path, 20)
+    r = run_cli("ingest", path, "--db", POSTGRES if backend == "postgresql" else tmp_path / "s.db", "--jobs", "1",
+                "--json")
+    assert r.returncode == 1, r.stderr
+    summary = json.loads(r.stdout)
+    assert summary["new"] == len(good) == 20
+    assert [f["id"] for f in summary["failed"]] == [f"{path}:{n}" for n in BAD_LINE_REASONS]
+    for failure, says in zip(summary["failed"], BAD_LINE_REASONS.values()):
+        assert says in failure["reason"]
+
+
+def test_over_the_limit_names_the_limit(tmp_path):
+    path = tmp_path / "huge.txt"
+    path.write_bytes(b"x" * (MAX_DOCUMENT_BYTES + 1))
+    r = run_cli("extract", path)
+    assert r.returncode == 1
+    line = _one_line(r)
+    assert line.startswith(f"quotegraph: skipped {path}: text is ") and "the limit is 5 MB a document" in line
 
 
 def test_all_good_is_status_0(tmp_path):
@@ -244,6 +306,7 @@ def test_an_unclosed_quote_at_the_end_of_a_paragraph_ends_there():
 QUOTES_LIMIT_S = 60
 
 
+@pytest.mark.slow
 def test_ten_thousand_quotation_marks(tmp_path):
     marks = "“" * 10_000
     path = tmp_path / "marks.txt"
@@ -273,8 +336,16 @@ def test_ten_thousand_mixed_marks_in_the_library():
 
 # ---------------------------------------------------------------- a very long article
 
+def _within_the_limit(text: str) -> str:
+    """``text`` cut at a paragraph end so that it is no more than a document may be (in UTF-8 bytes)."""
+    data = text.encode("utf-8")
+    if len(data) <= MAX_DOCUMENT_BYTES:
+        return text
+    return data[:data.rindex(b"\n", 0, MAX_DOCUMENT_BYTES) + 1].decode("utf-8")
+
+
 def _big_article(tmp_path, megabytes: float, limit_s: float):
-    text = long_article(int(megabytes * 1024 * 1024))
+    text = _within_the_limit(long_article(int(megabytes * 1024 * 1024)))
     path = tmp_path / f"long-{megabytes}mb.txt"
     path.write_text(text, encoding="utf-8")
     started = time.monotonic()
@@ -289,10 +360,13 @@ def _big_article(tmp_path, megabytes: float, limit_s: float):
     assert took < limit_s, f"{megabytes} MB took {took:.0f} s (limit {limit_s} s)"
 
 
+@pytest.mark.slow
 def test_a_1_mb_article(tmp_path):
     _big_article(tmp_path, 1, limit_s=60)
 
 
+@pytest.mark.slow
 def test_a_5_mb_article(tmp_path):
+    """As long as a document may be: 5 MB of UTF-8."""
     # about 3 to 4 minutes on a 2-core machine, almost all of it spaCy's parse (linear in length)
     _big_article(tmp_path, 5, limit_s=float(os.environ.get("QUOTEGRAPH_5MB_LIMIT_S", 480)))

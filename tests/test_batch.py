@@ -18,6 +18,7 @@ import pytest
 
 from conftest import jsonl_objects, quotegraph_cmd, run_cli
 from store_corpus import ARTICLES, numbered_articles, write_corpus
+from test_inputs import DEEP_LINE, SURROGATE_LINE
 
 from quotegraph.batch import done_entries, load_batch, plan, run_batch, start_client
 from quotegraph.batch.plan import read
@@ -70,6 +71,26 @@ def test_partitions_are_stable_and_cover_every_line(corpus):
     broken = [i for i in items if not hasattr(i, "text")]
     assert len(broken) == 1 and broken[0].id.endswith("news.jsonl:6")  # the file's own line number
     assert [p.kind for p in first].count("parquet") == 1 and [p.kind for p in first].count("files") == 1
+
+
+def test_bad_lines_do_not_cut_a_partition_short(tmp_path):
+    """A line nested too deep for json.loads, or with a lone surrogate, is one failure; the documents
+    after it in the same partition are still analysed. (One task, run here: no cluster needed.)"""
+    from quotegraph.batch.run import run_partition
+
+    articles = numbered_articles(4)
+    lines = [json.dumps(a) for a in articles]
+    lines[1:1] = [DEEP_LINE]
+    lines[3:3] = [SURROGATE_LINE]
+    (tmp_path / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (partition,), problems = plan([str(tmp_path / "news.jsonl")], partition_size=10)
+    entry = run_partition(partition, str(tmp_path / "out"))
+    assert not problems and entry["documents_read"] == 6 and entry["documents"] == 4
+    where = str(tmp_path / "news.jsonl")
+    assert [f["id"] for f in entry["failures"]] == [f"{where}:2", f"{where}:4"]
+    assert "nested too deeply" in entry["failures"][0]["reason"]
+    assert "lone surrogate" in entry["failures"][1]["reason"]
+    assert sorted(documents_of(tmp_path / "out")) == [a["id"] for a in articles]
 
 
 def test_batch_equals_extract_document_for_document(client, corpus, tmp_path):

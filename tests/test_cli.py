@@ -43,11 +43,11 @@ def test_stdin_jsonl():
         assert_valid_document(d, rec["text"])
 
 
-def test_stdin_empty_gives_an_empty_result():
+def test_stdin_empty_is_no_document():
     r = run_cli("extract", "-", "--format", "json", input="")
-    assert r.returncode == 0, r.stderr
-    assert_clean_stderr(r)
-    assert json.loads(r.stdout)["statements"] == []
+    assert r.returncode == 1
+    assert r.stderr == "quotegraph: skipped <stdin>: text is empty\n"
+    assert json.loads(r.stdout) == []
 
 
 def test_stdin_together_with_files_keeps_argument_order(tmp_path):

@@ -8,14 +8,15 @@ import time
 from ..io import Document
 from ..store import Store, document_key
 from . import shards
-from .run import _fs, done_entries
+from .plan import filesystem
+from .run import done_entries
 
 
 def load_batch(out: str, store: Store, batch_size: int = 200) -> dict:
     """Store every document of the batch in ``out`` that the store does not already hold with the same
     text. Returns counts."""
     started = time.perf_counter()
-    fs, _ = _fs(out)
+    fs, _ = filesystem(out)
     counts = {"partitions": 0, "documents": 0, "new": 0, "updated": 0, "unchanged": 0, "statements": 0}
     for entry in sorted(done_entries(out).values(), key=lambda e: e["partition"]["id"]):
         counts["partitions"] += 1

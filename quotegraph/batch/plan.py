@@ -16,8 +16,9 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Iterator
 
+from ..inputs import MAX_DOCUMENT_BYTES
 from ..io import (HTML_SUFFIXES, TEXT_SUFFIXES, Document, Failure, document_of_file, document_of_record, parse_jsonl,
-                  suffix_of)
+                  read_limited, suffix_of)
 
 BATCH_SUFFIXES = (".jsonl", ".jsonl.gz", ".parquet") + TEXT_SUFFIXES + HTML_SUFFIXES
 DEFAULT_PARTITION_SIZE = 100
@@ -51,26 +52,65 @@ class Partition:
         return asdict(self) | {"id": self.id}
 
 
-def _filesystem(url: str):
+def filesystem(url: str):
+    """The fsspec filesystem a URL or path lies on, and the path within it."""
     import fsspec
 
     return fsspec.core.url_to_fs(url)
 
 
-def _files(url: str) -> list[str]:
-    """The input files a URL names: itself, a folder's readable files, or a glob's matches."""
-    fs, path = _filesystem(url)
+def _files(url: str) -> tuple[list[str], list[Failure]]:
+    """The input files a URL names (itself, a folder's files, or a glob's matches), and each folder on
+    the way that cannot be listed, as a Failure: the rest is still searched."""
+    fs, path = filesystem(url)
     protocol = url.split("://", 1)[0] + "://" if "://" in url else ""
+    problems: list[Failure] = []
     if any(ch in path for ch in "*?["):
         found = fs.glob(path)
+        _check_searchable(fs, path, problems)
     elif fs.isdir(path):
-        found = fs.find(path)
+        found = _find(fs, path, problems)
     elif fs.exists(path):
         found = [path]
     else:
         raise FileNotFoundError(url)
     keep = sorted(p for p in found if suffix_of(p) in BATCH_SUFFIXES and not _hidden(p))
-    return [protocol + p if protocol and not p.startswith(protocol) else p for p in keep]
+    return [protocol + p if protocol and not p.startswith(protocol) else p for p in keep], problems
+
+
+def _find(fs, folder: str, problems: list[Failure]) -> list[str]:
+    """The files in ``folder`` and below; a folder that cannot be listed is added to ``problems``.
+    (fs.find would skip it in silence: fsspec hands its on_error to the top folder only.)"""
+    files, pending = [], [folder]
+    while pending:
+        here = pending.pop()
+        try:
+            listing = fs.ls(here, detail=True)
+        except OSError as e:
+            problems.append(Failure(here, f"cannot be read ({e.strerror or e})"))
+            continue
+        for info in listing:
+            name = info["name"].rstrip("/")
+            if info["type"] != "directory":
+                files.append(name)
+            elif name != here.rstrip("/") and not _hidden(name.rsplit("/", 1)[-1]):
+                pending.append(name)
+    return files
+
+
+def _check_searchable(fs, pattern: str, problems: list[Failure]) -> None:
+    """The folders a glob searches that cannot be listed, added to ``problems`` (fs.glob passes over them
+    without a word): the folder before the first wildcard, and all below it for a "**" pattern."""
+    parts = pattern.split("/")
+    first = next(i for i, part in enumerate(parts) if any(ch in part for ch in "*?["))
+    root = "/".join(parts[:first]) or "."
+    if "**" in parts[first:]:
+        _find(fs, root, problems)
+        return
+    try:
+        fs.ls(root)
+    except OSError as e:
+        problems.append(Failure(root, f"cannot be read ({e.strerror or e})"))
 
 
 def _hidden(path: str) -> bool:
@@ -83,11 +123,12 @@ def plan(inputs: Iterable[str], partition_size: int = DEFAULT_PARTITION_SIZE) ->
     problems: list[Failure] = []
     for url in inputs:
         try:
-            files = _files(url)
+            files, unreadable = _files(url)
         except (FileNotFoundError, OSError) as e:
             problems.append(Failure(url, f"cannot be read ({e.__class__.__name__}: {e})"))
             continue
-        if not files:
+        problems += unreadable
+        if not files and not unreadable:
             problems.append(Failure(url, "holds no .jsonl, .jsonl.gz, .parquet, .txt or .html file"))
         loose = [f for f in files if suffix_of(f) in TEXT_SUFFIXES + HTML_SUFFIXES]
         for f in files:
@@ -105,7 +146,7 @@ def _cut(url: str, size: int) -> list[Partition]:
     suffix = suffix_of(url)
     if suffix == ".jsonl.gz":
         return [Partition("jsonl.gz", url)]
-    fs, path = _filesystem(url)
+    fs, path = filesystem(url)
     if suffix == ".jsonl":
         out, offset, n = [], 0, 0
         with fs.open(path, "rb") as f:
@@ -135,7 +176,7 @@ def _cut(url: str, size: int) -> list[Partition]:
 
 def read(partition: Partition) -> Iterator[Document | Failure]:
     """The partition's documents (or why one could not be read)."""
-    fs, path = _filesystem(partition.url)
+    fs, path = filesystem(partition.url)
     if partition.kind in ("jsonl", "jsonl.gz"):
         compression = "gzip" if partition.kind == "jsonl.gz" else None
         with fs.open(path, "rb", compression=compression) as f:
@@ -176,10 +217,10 @@ def _parquet_rows(fs, path: str, partition: Partition) -> Iterator[Document | Fa
 
 
 def _one_file(url: str) -> Document | Failure:
-    fs, path = _filesystem(url)
+    fs, path = filesystem(url)
     try:
         with fs.open(path, "rb") as f:
-            data = f.read()
+            data = read_limited(f, url, MAX_DOCUMENT_BYTES)
     except OSError as e:
         return Failure(url, f"cannot be read ({e})")
-    return document_of_file(data, url, path.rsplit("/", 1)[-1])
+    return data if isinstance(data, Failure) else document_of_file(data, url, path.rsplit("/", 1)[-1])

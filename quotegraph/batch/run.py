@@ -22,15 +22,9 @@ from dataclasses import dataclass, field
 from ..io import Failure
 from ..progress import Progress
 from . import shards
-from .plan import DEFAULT_PARTITION_SIZE, Partition, plan
+from .plan import DEFAULT_PARTITION_SIZE, Partition, filesystem, plan
 
 MANIFEST_VERSION = 1
-
-
-def _fs(url: str):
-    import fsspec
-
-    return fsspec.core.url_to_fs(url)
 
 
 def _join(base: str, *parts: str) -> str:
@@ -51,7 +45,7 @@ def run_partition(partition: Partition, out: str) -> dict:
             failures.append({"id": result.id, "reason": result.reason})
         else:
             analysed.append((item, document_key(item), result.to_dict()))
-    fs, root = _fs(out)
+    fs, root = filesystem(out)
     tables = shards.rows(analysed)
     for table in shards.TABLES:
         fs.makedirs(_join(root, table), exist_ok=True)
@@ -81,7 +75,7 @@ def _write_json(fs, path: str, value) -> None:
 
 def done_entries(out: str) -> dict[str, dict]:
     """Entries of the partitions already written to ``out``, by partition id."""
-    fs, root = _fs(out)
+    fs, root = filesystem(out)
     done = _join(root, "_done")
     if not fs.exists(done):
         return {}
@@ -134,7 +128,7 @@ def run_batch(inputs: list[str], out: str, client, partition_size: int = DEFAULT
     from distributed import as_completed
 
     partitions, problems = plan(inputs, partition_size)
-    fs, root = _fs(out)
+    fs, root = filesystem(out)
     fs.makedirs(root, exist_ok=True)  # fails here, in one clear error, when --out cannot be written
     done = done_entries(out)
     todo = [p for p in partitions if p.id not in done]
