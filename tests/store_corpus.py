@@ -91,9 +91,11 @@ def _span(text: str, words: str) -> dict:
     return {"start": start, "end": start + len(words), "text": words}
 
 
-def _contract(doc_id: str, published: str, text: str, said: list[tuple], relations: list[tuple]) -> dict:
+def contract(doc_id: str, published: str, text: str, said: list[tuple], relations: list[tuple],
+             people: dict[str, dict] | None = None) -> dict:
     """``said``: (speaker's name, entity type, cue, what was said), one statement each, s1, s2, ...;
-    ``relations``: (type, from index, to index or None, evidence words, score), indices into ``said``."""
+    ``relations``: (type, from index, to index or None, evidence words, score), indices into ``said``;
+    ``people``: fields of an entity other than the defaults (no descriptors, named), by its name."""
     names = list(dict.fromkeys((name, type_) for name, type_, _, _ in said))
     entity_of = {name: f"e{i + 1}" for i, (name, _) in enumerate(names)}
     return {
@@ -103,7 +105,8 @@ def _contract(doc_id: str, published: str, text: str, said: list[tuple], relatio
             "source": _span(text, name), "cue": _span(text, cue), "speaker": entity_of[name], "nested_in": None,
             "said_on": None, "times": []} for i, (name, _, cue, what) in enumerate(said)],
         "entities": [{"id": entity_of[name], "name": name, "type": type_, "mentions": [_span(text, name)],
-                      "descriptors": [], "unnamed": False, "affiliation": None} for name, type_ in names],
+                      "descriptors": [], "unnamed": False, "affiliation": None} | (people or {}).get(name, {})
+                     for name, type_ in names],
         "relations": [{"type": type_, "from": f"s{a + 1}", "to": f"s{b + 1}" if b is not None else None,
                        "evidence": _span(text, evidence), "score": score}
                       for type_, a, b, evidence, score in relations],
@@ -123,7 +126,7 @@ STRIKE_TEXT = ("Helen Ortiz said the talks had failed.\n"
 SCORED = [
     (Document(id="missile", text=MISSILE_TEXT, published="2023-01-30", title="Missile claim denied",
               url="https://news.example/missile"),
-     _contract("missile", "2023-01-30", MISSILE_TEXT, [
+     contract("missile", "2023-01-30", MISSILE_TEXT, [
          ("Boris Johnson", "PERSON", "said", "Putin had threatened him with a missile"),
          ("Dmitry Peskov", "PERSON", "said", "the account was a lie"),
          ("Kremlin", "ORG", "rejected", "the claim that there had been any threat"),
@@ -132,7 +135,7 @@ SCORED = [
           ("declines_comment", 3, None, "would not be drawn", 0.8)])),
     (Document(id="strike", text=STRIKE_TEXT, published="2023-02-05", title="Strike talks",
               url="https://news.example/strike"),
-     _contract("strike", "2023-02-05", STRIKE_TEXT, [
+     contract("strike", "2023-02-05", STRIKE_TEXT, [
          ("Helen Ortiz", "PERSON", "said", "the talks had failed"),
          ("Marcus Bell", "PERSON", "denied", "that the talks were over")],
          [("disputes", 1, 0, "denied", 0.7)])),

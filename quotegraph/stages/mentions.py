@@ -16,21 +16,12 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from .context import text_of
+from ..titles import is_title
 from .times import MONTH_ABBREVIATIONS, MONTHS, WEEKDAYS
 
-# Words that stand before a name as a title and are not part of it.
-TITLES = {
-    "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "dr", "dr.", "sir", "dame", "lord", "lady", "prof", "prof.",
-    "president", "vice", "prime", "minister", "senator", "sen.", "sen", "rep.", "rep", "representative",
-    "gov.", "gov", "governor", "secretary", "chancellor", "speaker", "mayor", "judge", "justice", "gen.",
-    "general", "adm.", "admiral", "col.", "colonel", "capt.", "captain", "lt.", "sgt.", "king", "queen",
-    "prince", "princess", "pope", "rev.", "reverend", "father", "bishop", "ambassador", "attorney",
-    "commissioner", "chairman", "chairwoman", "chair", "leader", "director", "spokesman", "spokeswoman",
-    "spokesperson", "candidate", "nominee", "congressman", "congresswoman", "councilman", "councilwoman",
-    "premier", "deputy", "foreign", "defence", "defense", "home", "state", "former", "first", "lady",
-}
 COURTESY_TITLES = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "dr", "dr.", "sir", "dame"}
-MALE_TITLES = {"mr", "mr.", "sir", "lord", "king", "prince", "father", "congressman", "councilman", "spokesman", "chairman"}
+MALE_TITLES = {"mr", "mr.", "sir", "lord", "king", "prince", "father", "congressman", "councilman", "spokesman",
+               "chairman"}
 FEMALE_TITLES = {"mrs", "mrs.", "ms", "ms.", "miss", "dame", "lady", "queen", "princess", "congresswoman",
                  "councilwoman", "spokeswoman", "chairwoman"}
 # Name words that make a name an organisation rather than a person.
@@ -101,7 +92,7 @@ def _not_a_name(name: list[Token]) -> bool:
     """Dates, lone titles, and capitalised words that open a sentence ("War would break out")."""
     if len(name) == 1:
         t = name[0]
-        if t.lower_ in CALENDAR or t.lower_ in TITLES:
+        if t.lower_ in CALENDAR or is_title(t.lower_):
             return True
         if t.is_sent_start and t.text[1:].islower() and t.dep_ not in ("nsubj", "poss", "pobj", "dobj"):
             return True
@@ -117,7 +108,7 @@ AFFILIATION_WORDS = {"republican", "democratic", "democrat", "gop", "conservativ
 def split_title(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
     """("President", "Vladimir", "Putin") -> titles [President], name [Vladimir, Putin]."""
     k = 0
-    while k < len(tokens) - 1 and (tokens[k].lower_ in TITLES or
+    while k < len(tokens) - 1 and (is_title(tokens[k].lower_) or
                                    (tokens[k].lower_ in AFFILIATION_WORDS and len(tokens) - k > 2)):
         k += 1
     return tokens[:k], tokens[k:]

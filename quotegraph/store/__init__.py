@@ -1,9 +1,19 @@
-"""The corpus store: documents, their analyses and speakers across articles, in SQLite or PostgreSQL."""
+"""The corpus store: documents, their analyses and speakers across articles, in SQLite or PostgreSQL.
 
-from .db import DEFAULT_DB, Store, StoreError, database_url, document_key
-from .linking import EntityEditError
-from .queries import Filters
-from .schema import SCHEMA_VERSION, SchemaTooNew
+The names below are imported when first used, so that ``quotegraph.store.search`` (the search grammar,
+which the command line's help shows) loads without SQLAlchemy.
+"""
 
-__all__ = ["DEFAULT_DB", "EntityEditError", "Filters", "SCHEMA_VERSION", "SchemaTooNew", "Store", "StoreError",
-           "database_url", "document_key"]
+import importlib
+
+_HOME = {"DEFAULT_DB": "db", "Store": "db", "StoreError": "db", "database_url": "db", "document_key": "db",
+         "EntityEditError": "linking", "Filters": "queries",
+         "SCHEMA_VERSION": "migrations", "SchemaTooNew": "migrations"}
+
+__all__ = list(_HOME)
+
+
+def __getattr__(name: str):
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)

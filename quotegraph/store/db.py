@@ -10,6 +10,8 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import sqlite3
+import time
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -19,10 +21,11 @@ from .. import __version__
 from ..io import Document
 from ..model import Analysis
 from . import linking
-from .schema import (DOCUMENT_ROWS, documents, entities, mentions, migrate, relation_score, relations, statements,
-                     times)
+from .migrations import migrate
+from .schema import DOCUMENT_ROWS, documents, entities, mentions, relation_score, relations, statements, times, writing
 
 DEFAULT_DB = "quotegraph.db"
+BUSY_TIMEOUT_MS = 30_000  # how long a SQLite writer waits for another (docs/store.md)
 
 
 class StoreError(RuntimeError):
@@ -41,11 +44,26 @@ def database_url(db: str | None = None) -> str:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer; a crash rolls back
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    _write_ahead_log(cursor)  # readers never wait for the writer; a crash rolls back
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _write_ahead_log(cursor) -> None:
+    """PRAGMA journal_mode=WAL. On a new file it needs the file to itself for a moment, and SQLite answers
+    "database is locked" at once rather than wait as it waits for a write lock; so it waits here, up to
+    the same busy timeout, for another process opening the same new file."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def text_hash(text: str) -> str:
@@ -92,6 +110,10 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    def writing(self):
+        """A transaction to write in: writers wait for each other rather than fail (schema.writing)."""
+        return writing(self.engine)
+
     def __enter__(self) -> "Store":
         return self
 
@@ -121,7 +143,7 @@ class Store:
         """Store a batch of analysed documents (an Analysis, or its contract dict) in one transaction,
         replacing any stored earlier under the same key."""
         out = []
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             replaced = False
             for document, analysis in batch:
                 key = document_key(document)
@@ -152,14 +174,15 @@ def _insert_document(conn: sa.Connection, key: str, document: Document, contract
         statement_count=len(contract["statements"]),
         ingested_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), analyzer=__version__,
     ).returning(documents.c.id)).scalar_one()
-    canonical = linking.link_all(conn, contract["entities"], document_id)
+    links = linking.link_all(conn, contract["entities"], document_id)
     if contract["entities"]:
         conn.execute(mentions.insert(), [
-            {"document_id": document_id, "local_id": e["id"], "entity_id": c, "name": e["name"],
+            {"document_id": document_id, "local_id": e["id"], "entity_id": link.entity_id, "name": e["name"],
              "name_folded": linking.fold(e["name"]), "type": e["type"], "unnamed": e["unnamed"],
              "affiliation": e["affiliation"], "descriptors": json.dumps(e["descriptors"], ensure_ascii=False),
-             "mention_count": len(e["mentions"])} for e, c in zip(contract["entities"], canonical)])
-    entity_of = {e["id"]: c for e, c in zip(contract["entities"], canonical)}
+             "mention_count": len(e["mentions"]), "cluster_id": link.cluster_id}
+            for e, link in zip(contract["entities"], links)])
+    entity_of = {e["id"]: link.entity_id for e, link in zip(contract["entities"], links)}
     _insert_statements(conn, document_id, contract, entity_of)
     if contract["relations"]:
         _insert_relations(conn, document_id, contract["relations"])

@@ -4,97 +4,88 @@ a statement is the contract's statement object plus ``document`` (where it was r
 
 from __future__ import annotations
 
-import functools
 import json
-import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import TSQUERY
 
+from ..inputs import InputError
+from . import search as search_grammar
 from .linking import fold
-from .schema import documents, entities, mentions, relation_score, relations, statements
+from .schema import SEARCH_CONFIG, documents, entities, mentions, relation_score, relations, statements
 
 DEFAULT_LIMIT = 50
+
+# Row ids are sa.Integer columns: 32-bit in PostgreSQL (64 in SQLite), so no store holds a larger id. A
+# larger one, or one below 1, is simply no row: compared as it is, it overflows the driver instead.
+MAX_ID = 2**31 - 1
+MAX_COUNT = 2**63 - 1  # LIMIT and OFFSET take 64-bit numbers in both back ends
+
+
+def is_stored_id(value: int | None) -> bool:
+    """Whether ``value`` is an id some row could have."""
+    return value is not None and 1 <= value <= MAX_ID
+
+
+def _same_id(column, value: int):
+    return column == value if is_stored_id(value) else sa.false()
+
+
+def check_count(value: int | None, name: str = "limit") -> int | None:
+    """A limit or an offset as given (None: no limit); InputError out of 0 .. 2^63-1."""
+    if value is not None and not 0 <= value <= MAX_COUNT:
+        raise InputError(f"{name} {value} is out of range: give a whole number from 0 to {MAX_COUNT}")
+    return value
+
+
+def _limited(select: sa.Select, limit: int | None) -> sa.Select:
+    """At most ``limit`` rows; 0 or None: all of them."""
+    return select.limit(limit) if check_count(limit) else select
 
 
 @dataclass
 class Filters:
-    query: str | None = None  # full-text search over the statement text
+    query: str | None = None  # full-text search over the statement text (the grammar in search.py)
     speaker: int | None = None  # canonical entity id
     since: str | None = None  # ISO date, inclusive
     until: str | None = None
     kind: str | None = None
-    limit: int | None = DEFAULT_LIMIT  # None: all
+    limit: int | None = DEFAULT_LIMIT  # None or 0: all
 
-    def apply(self, select: sa.Select, dialect: str) -> sa.Select:
-        if self.query:
-            select = select.where(_matches(self.query, dialect))
+    def apply(self, select: sa.Select, conn: sa.Connection) -> sa.Select:
+        if self.query is not None:
+            select = select.where(_matches(conn, self.query))
         if self.speaker is not None:
-            select = select.where(statements.c.entity_id == self.speaker)
+            select = select.where(_same_id(statements.c.entity_id, self.speaker))
         if self.since:
             select = select.where(statements.c.date >= self.since)
         if self.until:  # "2023-01" and "2023-01-31" both take in the whole of that period
             select = select.where(statements.c.date <= self.until + "\uffff")
         if self.kind:
             select = select.where(statements.c.kind == self.kind)
-        return select.limit(self.limit) if self.limit else select
+        return _limited(select, self.limit)
 
 
-_TERM = re.compile(r'"([^"]*)"(\*?)|(\S+)')
-OR = "OR"
-
-
-def query_terms(text: str) -> list:
-    """A user's search as terms: (words, is_prefix) pairs, and OR between two terms where the user
-    wrote it. Every term must occur unless joined by OR; "a phrase" is one term; a trailing * makes
-    a prefix. Nothing a user types can make it a syntax error."""
-    terms: list = []
-    for phrase, star, word in _TERM.findall(text):
-        if word == OR:
-            if terms and terms[-1] != OR:
-                terms.append(OR)
-            continue
-        words = " ".join(re.findall(r"[^\W_]+", phrase if phrase or not word else word))
-        if words:
-            terms.append((words, bool(star) or word.endswith("*")))
-    while terms and terms[-1] == OR:
-        terms.pop()
-    return terms
-
-
-def fts5_query(text: str) -> str:
-    """The terms as an SQLite FTS5 query."""
-    parts = [t if t == OR else f'"{t[0]}"' + ("*" if t[1] else "") for t in query_terms(text)]
-    return " ".join(parts) or '""'
-
-
-def _tsquery(text: str):
-    """The terms as a PostgreSQL tsquery expression; OR binds tighter than the implied AND, as in FTS5."""
-    groups: list[list] = []
-    joined = False
-    for term in query_terms(text):
-        if term == OR:
-            joined = True
-            continue
-        words, prefix = term
-        query = (sa.func.to_tsquery("english", " <-> ".join(words.split()) + ":*") if prefix
-                 else sa.func.phraseto_tsquery("english", words))
-        if joined and groups:
-            groups[-1].append(query)
-        else:
-            groups.append([query])
-        joined = False
-    if not groups:
-        return sa.func.to_tsquery("english", "")
-    either = [functools.reduce(lambda a, b: a.op("||")(b), group) for group in groups]
-    return functools.reduce(lambda a, b: a.op("&&")(b), either)
-
-
-def _matches(text: str, dialect: str):
-    if dialect == "sqlite":
+def _matches(conn: sa.Connection, text: str):
+    """Statements matching a search (InputError for one with no word to find, or too many terms)."""
+    parsed = search_grammar.parse(text)
+    if conn.dialect.name == "sqlite":
         hits = sa.text("SELECT rowid FROM statements_fts WHERE statements_fts MATCH :fts_query")
-        return statements.c.id.in_(hits.bindparams(fts_query=fts5_query(text)).columns(sa.column("rowid")))
-    return sa.literal_column("statements.search").op("@@")(_tsquery(text))
+        fts_query = search_grammar.fts5(parsed)
+        return statements.c.id.in_(hits.bindparams(fts_query=fts_query).columns(sa.column("rowid")))
+    tsquery = search_grammar.tsquery(parsed, lambda texts: _phrase_lexemes(conn, texts))
+    if tsquery is None:
+        return sa.false()
+    return sa.literal_column("statements.search").op("@@")(sa.cast(sa.literal(tsquery, sa.String), TSQUERY))
+
+
+def _phrase_lexemes(conn: sa.Connection, texts: list[str]) -> list[str]:
+    """Each text as PostgreSQL's phrase tsquery of it, split and stemmed as the statements were: one query."""
+    rows = conn.execute(sa.text(
+        f"SELECT phraseto_tsquery('{SEARCH_CONFIG}', t)::text FROM unnest(CAST(:texts AS text[])) "
+        "WITH ORDINALITY AS u(t, n) ORDER BY n"), {"texts": texts})
+    return list(rows.scalars())
 
 
 # ---------------------------------------------------------------- statements
@@ -136,7 +127,7 @@ def statement_record(row) -> dict:
 def find_statements(conn: sa.Connection, filters: Filters, newest_first: bool = False) -> list[dict]:
     order = (statements.c.date.desc(), statements.c.id.desc()) if newest_first else (
         statements.c.date.asc(), statements.c.id.asc())
-    select = filters.apply(_statements_select(), conn.dialect.name).order_by(*order)
+    select = filters.apply(_statements_select(), conn).order_by(*order)
     return [statement_record(r) for r in conn.execute(select)]
 
 
@@ -172,7 +163,8 @@ class RelationFilters:
         if self.min_score is not None:
             select = select.where(relations.c.score >= self.min_score)
         if self.entity is not None:
-            select = select.where(sa.or_(statements.c.entity_id == self.entity, claim.c.entity_id == self.entity))
+            select = select.where(sa.or_(_same_id(statements.c.entity_id, self.entity),
+                                         _same_id(claim.c.entity_id, self.entity)))
         return select
 
 
@@ -200,7 +192,7 @@ def disputes(conn: sa.Connection, entity_id: int | None = None, type_: str = "di
     disputes or is disputed."""
     filters = RelationFilters(types=(type_,), min_score=min_score, entity=entity_id)
     select = filters.apply(sa.select(*_RELATION_COLUMNS)).order_by(statements.c.date.desc(), relations.c.id.desc())
-    found = list(conn.execute(select.limit(limit) if limit else select))
+    found = list(conn.execute(_limited(select, limit)))
     by_id = _stored_statements(conn, [r.from_statement for r in found] + [r.to_statement for r in found])
     return [_response(r, by_id) | {"claim": by_id.get(r.to_statement)} for r in found]
 
@@ -217,7 +209,7 @@ def claim_groups(conn: sa.Connection, filters: RelationFilters, limit: int | Non
               .group_by(relations.c.to_statement, unclaimed)
               .order_by(group_date.desc().nulls_last(),
                         sa.func.max(sa.func.coalesce(relations.c.to_statement, relations.c.from_statement)).desc()))
-    keys = list(conn.execute(groups.limit(limit) if limit else groups))
+    keys = list(conn.execute(_limited(groups, limit)))
     if not keys:
         return []
     claimed = [k.to_statement for k in keys if k.to_statement is not None]
@@ -242,8 +234,9 @@ def claim_groups(conn: sa.Connection, filters: RelationFilters, limit: int | Non
 def find_entities(conn: sa.Connection, name: str) -> list[dict]:
     """Canonical entities a user may mean by ``name`` (an id, a name or alias, or part of one), the
     most quoted first; exact names and aliases before partial ones."""
-    if name.strip().lstrip("#").isdigit():
-        return [e for e in [entity(conn, int(name.strip().lstrip("#")))] if e]
+    digits = name.strip().lstrip("#")
+    if digits.isascii() and digits.isdigit():  # "#12"; not "²", which is a digit int() cannot read
+        return [e for e in [entity(conn, int(digits))] if e]
     folded = fold(name)
     if not folded:
         return []
@@ -269,7 +262,7 @@ def _summaries(conn: sa.Connection, ids) -> list[dict]:
 
 def entity(conn: sa.Connection, entity_id: int) -> dict | None:
     """One canonical entity with its aliases, descriptors and the articles it appears in."""
-    found = _summaries(conn, {entity_id})
+    found = _summaries(conn, {entity_id}) if is_stored_id(entity_id) else []
     if not found:
         return None
     record = found[0]
@@ -290,6 +283,7 @@ def _counted(values) -> list[dict]:
 
 def top_entities(conn: sa.Connection, top: int = 20) -> dict[str, list[dict]]:
     """The most quoted named entities, and unnamed sources grouped by whom they speak for."""
+    top = check_count(top, "top")
     n = sa.func.count(statements.c.id).label("statements")
     docs = sa.func.count(sa.distinct(statements.c.document_id)).label("documents")
     named = (sa.select(entities.c.id, entities.c.name, entities.c.type, n, docs)
@@ -338,7 +332,7 @@ def document_records(conn: sa.Connection, page: int = 200):
 
 def document(conn: sa.Connection, stored_id: int) -> dict | None:
     """One stored document with its analysis (see _full_records), or None."""
-    found = _full_records(conn, conn.execute(sa.select(documents).where(documents.c.id == stored_id)).all())
+    found = _full_records(conn, conn.execute(sa.select(documents).where(_same_id(documents.c.id, stored_id))).all())
     return found[0] if found else None
 
 
@@ -356,7 +350,7 @@ def list_documents(conn: sa.Connection, limit: int = DEFAULT_LIMIT, offset: int 
     columns = [documents.c.id, documents.c.key, documents.c.name, documents.c.title, documents.c.url,
                documents.c.source, documents.c.published, documents.c.statement_count]
     rows = conn.execute(sa.select(*columns).order_by(documents.c.published.desc(), documents.c.id.desc())
-                        .limit(limit).offset(offset))
+                        .limit(check_count(limit)).offset(check_count(offset, "offset")))
     return [dict(r._mapping) for r in rows]
 
 
@@ -365,9 +359,9 @@ def each_statement(conn: sa.Connection, filters: Filters, page: int = 5000):
     with ``relations``, those it makes (the contract's relation objects)."""
     last = 0
     unlimited = Filters(**{**filters.__dict__, "limit": None})
-    left = filters.limit
+    left = check_count(filters.limit) or None
     while True:
-        select = unlimited.apply(_statements_select(), conn.dialect.name)
+        select = unlimited.apply(_statements_select(), conn)
         rows = conn.execute(select.where(statements.c.id > last).order_by(statements.c.id).limit(page)).all()
         rows = rows[:left] if left is not None else rows
         made = _relations_made(conn, [r.id for r in rows])

@@ -1,4 +1,5 @@
-"""The store's tables, one definition for SQLite and PostgreSQL, and the migrations that build them.
+"""The store's tables, one definition for SQLite and PostgreSQL (migrations.py builds and updates them),
+and the writing transaction.
 
 The statements' text is indexed for full-text search in each database's own way: an FTS5 table kept
 in step by triggers in SQLite, a generated ``tsvector`` column with a GIN index in PostgreSQL.
@@ -6,7 +7,8 @@ in step by triggers in SQLite, a generated ``tsvector`` column with a GIN index 
 
 from __future__ import annotations
 
-from typing import Callable
+import contextlib
+from typing import Iterator
 
 import sqlalchemy as sa
 
@@ -45,12 +47,31 @@ entities = sa.Table(
     sa.Column("document_id", sa.Integer, sa.ForeignKey("documents.id")),
 )
 
-# How a new article's entity finds its canonical entity: "person:dmitry peskov",
-# "person-descriptor:peskov|kremlin spokesman", "named:kremlin".
+# How a new article's entity finds its canonical entity by name: "person:dmitry peskov", "named:kremlin".
 entity_keys = sa.Table(
     "entity_keys", metadata,
     sa.Column("key", sa.String, primary_key=True),
     sa.Column("entity_id", sa.Integer, sa.ForeignKey("entities.id"), nullable=False, index=True),
+)
+
+# A surname alone joins others through descriptors (store/linking.py). Surname mentions sharing a
+# "person-descriptor:peskov|kremlin spokesman" key form a cluster; the cluster's mentions belong to the one
+# full name seen with any of its keys, else to an entity of their own.
+surname_clusters = sa.Table(
+    "surname_clusters", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("entity_id", sa.Integer, sa.ForeignKey("entities.id")),  # where its mentions are
+    sa.Column("pinned", sa.Boolean, nullable=False),  # placed by hand (entities merge or split): it stays
+)
+surname_keys = sa.Table(
+    "surname_keys", metadata,
+    sa.Column("key", sa.String, primary_key=True),
+    sa.Column("cluster_id", sa.Integer, sa.ForeignKey("surname_clusters.id"), nullable=False, index=True),
+)
+full_name_keys = sa.Table(  # which full names ("person:dmitry peskov") came with which surname keys
+    "full_name_keys", metadata,
+    sa.Column("key", sa.String, primary_key=True),
+    sa.Column("full_key", sa.String, primary_key=True),
 )
 
 # One entity of one article (the contract's entity object), linked to its canonical entity.
@@ -67,6 +88,8 @@ mentions = sa.Table(
     sa.Column("affiliation", sa.String),
     sa.Column("descriptors", sa.Text, nullable=False),  # JSON list
     sa.Column("mention_count", sa.Integer, nullable=False),
+    # a surname mention's cluster (surname_clusters.id); no foreign key, so that a migration can add it
+    sa.Column("cluster_id", sa.Integer, index=True),
 )
 
 statements = sa.Table(
@@ -129,56 +152,26 @@ times = sa.Table(
 # Tables of the document's analysis, children first: the order to delete a document's rows in.
 DOCUMENT_ROWS = (relations, times, statements, mentions)
 
-_SQLITE_SEARCH = [
-    "CREATE VIRTUAL TABLE statements_fts USING fts5(text, content='statements', content_rowid='id', "
-    "tokenize='porter unicode61')",
-    "CREATE TRIGGER statements_fts_insert AFTER INSERT ON statements BEGIN "
-    "INSERT INTO statements_fts(rowid, text) VALUES (new.id, new.text); END",
-    "CREATE TRIGGER statements_fts_delete AFTER DELETE ON statements BEGIN "
-    "INSERT INTO statements_fts(statements_fts, rowid, text) VALUES ('delete', old.id, old.text); END",
-]
-_POSTGRES_SEARCH = [
-    "ALTER TABLE statements ADD COLUMN search tsvector "
-    "GENERATED ALWAYS AS (to_tsvector('english', text)) STORED",
-    "CREATE INDEX ix_statements_search ON statements USING GIN (search)",
-]
+# PostgreSQL's "english" text search drops stop words ("and", "not", "to be or not to be": nothing),
+# which SQLite's FTS5 keeps: the same search found different statements. This configuration is
+# "english" with the same Snowball stemmer and no stop list, so both back ends index every word.
+SEARCH_CONFIG = "quotegraph_english"
+
+# Any constant: the PostgreSQL advisory lock a writing transaction holds (see ``writing``).
+WRITE_LOCK = 0x71756F74
 
 
-def _v1_tables(conn: sa.Connection) -> None:
-    metadata.create_all(conn)
-    ddl = _SQLITE_SEARCH if conn.dialect.name == "sqlite" else _POSTGRES_SEARCH
-    for statement in ddl:
-        conn.exec_driver_sql(statement)
+@contextlib.contextmanager
+def writing(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A transaction that writes. One writes at a time, and the others wait for it rather than fail.
 
-
-def _v2_relation_scores(conn: sa.Connection) -> None:
-    """Relations carry the relation model's score; rows already stored get UNSCORED."""
-    columns = {c["name"] for c in sa.inspect(conn).get_columns("relations")}
-    if "score" in columns:
-        return  # a store created by this version: _v1_tables built the tables from the current metadata
-    conn.exec_driver_sql(f"ALTER TABLE relations ADD COLUMN score FLOAT NOT NULL DEFAULT {UNSCORED}")
-
-
-# Each migration takes the schema from version n to n + 1; append, never edit a released one.
-MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1_tables, _v2_relation_scores]
-SCHEMA_VERSION = len(MIGRATIONS)
-
-
-class SchemaTooNew(RuntimeError):
-    pass
-
-
-def migrate(engine: sa.Engine) -> int:
-    """Bring the database to SCHEMA_VERSION, each step in its own transaction; returns the version."""
+    SQLite: BEGIN IMMEDIATE takes the write lock at once, waiting up to the busy timeout. A deferred
+    transaction that reads before it writes (as linking does) cannot wait: it fails with "database is
+    locked" when another process wrote in between. PostgreSQL: an advisory lock held to the end of the
+    transaction, because two writers linking the same new speaker would both add its keys."""
     with engine.begin() as conn:
-        if not sa.inspect(conn).has_table("schema_version"):
-            schema_version.create(conn)
-        version = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
-    if version > SCHEMA_VERSION:
-        raise SchemaTooNew(f"the store has schema version {version}; this quotegraph knows up to "
-                           f"{SCHEMA_VERSION}: upgrade quotegraph")
-    for step in range(version, SCHEMA_VERSION):
-        with engine.begin() as conn:
-            MIGRATIONS[step](conn)
-            conn.execute(schema_version.insert().values(version=step + 1))
-    return SCHEMA_VERSION
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # pysqlite has not begun one yet: it begins before DML only
+        else:
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK)))
+        yield conn
