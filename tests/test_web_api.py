@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,6 +47,38 @@ def web_store(folder: Path) -> str:
         ingest([str(EXAMPLE)], store, published="2023-01-31", jobs=1)
         ingest([str(write_corpus(folder / "in", [HOSTILE]))], store, jobs=1)
     return url
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def served(url: str):
+    """`quotegraph serve` over the store at ``url`` on a free loopback port: (its base URL, its process)."""
+    import httpx
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "quotegraph.cli", "serve", "--db", url, "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(base + "/api/documents", timeout=2)
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                pytest.fail("quotegraph serve did not start")
+            time.sleep(0.2)
+    try:
+        yield base, proc
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 @pytest.fixture(scope="module")
@@ -174,10 +211,11 @@ def test_writing_needs_the_token(db, tmp_path):
     assert closed.post("/api/documents", json=doc, headers=AUTH).status_code == 403
 
     first = client.post("/api/documents", json=doc, headers=AUTH)
-    assert first.status_code == 201 and first.json()["status"] in ("new", "unchanged")
+    assert first.status_code == 201 and first.json()["status"] == "new"
     count = len(client.get("/api/documents").json())
     again = client.post("/api/documents", json=doc, headers=AUTH)
-    assert again.json()["status"] == "unchanged" and len(client.get("/api/documents").json()) == count
+    assert again.status_code == 200 and again.json()["status"] == "unchanged"
+    assert len(client.get("/api/documents").json()) == count
     stored = client.get(f"/api/documents/{again.json()['id']}").json()
     assert stored["title"] == "Two arrested" and stored["key"] == doc["url"]
 

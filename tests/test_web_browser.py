@@ -8,17 +8,17 @@ Skipped where Chromium or Playwright is missing; .ci/run installs both.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-from test_web_api import web_store  # noqa: E402
+from store_corpus import write_corpus  # noqa: E402
+from test_web_api import HOSTILE, served, web_store  # noqa: E402
+
+from quotegraph.ingest import ingest  # noqa: E402
+from quotegraph.store import Store  # noqa: E402
 
 CHROMIUM = os.environ.get("QUOTEGRAPH_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("QUOTEGRAPH_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts"))
@@ -28,36 +28,28 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}")
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# A document that no line can hold: a 20,000-character word in statements that are disputed, a
+# <script> title with a long word, and a long URL that is shown as text.
+LONG_WORD = "x" * 20_000
+WIDE = {"id": "wide", "published": "2023-05-02", "url": "javascript:" + "u" * 500,
+        "title": HOSTILE["title"] + " " + "T" * 300,
+        "text": f"Boris Johnson said Putin had threatened him with a {LONG_WORD} missile.\n"
+                "The Kremlin denied the claim, saying it was a lie.\n"
+                f"\"It was a {LONG_WORD} lie,\" Sergei Lavrov told reporters."}
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     import httpx
 
-    url = web_store(tmp_path_factory.mktemp("browser"))
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "quotegraph.cli", "serve", "--db", url, "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            httpx.get(base + "/api/documents", timeout=2)
-            break
-        except httpx.HTTPError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.fail("quotegraph serve did not start")
-            time.sleep(0.2)
-    documents = {d["name"]: d["id"] for d in httpx.get(base + "/api/documents").json()}
-    yield {"base": base, "seed": documents["kremlin-johnson-missile.txt"], "hostile": documents["hostile"]}
-    proc.terminate()
-    proc.wait(10)
+    folder = tmp_path_factory.mktemp("browser")
+    url = web_store(folder)
+    with Store(url) as store:
+        ingest([str(write_corpus(folder / "wide", [WIDE]))], store, jobs=1)
+    with served(url) as (base, _):
+        documents = {d["name"]: d["id"] for d in httpx.get(base + "/api/documents").json()}
+        yield {"base": base, "seed": documents["kremlin-johnson-missile.txt"], "hostile": documents["hostile"],
+               "wide": documents["wide"]}
 
 
 @pytest.fixture(scope="module")
@@ -188,3 +180,29 @@ def test_hostile_article_runs_nothing(page, server):
     assert "<script>window.__pwned = 1</script>" in page.locator("#text").inner_text()
     assert page.locator("#text img, #text a, #text b, #text script").count() == 0
     assert page.url.startswith(server["base"])
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_no_page_scrolls_sideways(browser, server, width):
+    import httpx
+
+    base = server["base"]
+    johnson = httpx.get(f"{base}/api/entities", params={"name": "Boris Johnson"}).json()["matches"][0]["id"]
+    paths = ["/", *(f"/documents/{server[d]}" for d in ("seed", "hostile", "wide")), f"/entities/{johnson}",
+             "/disputes", "/disputes?entity=Kremlin", "/search?q=threatened", "/analyse", "/login", "/documents/999999"]
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    wide = {}
+    for path in paths:
+        page.goto(base + path)
+        wide[path] = page.evaluate("() => document.documentElement.scrollWidth")
+    page.goto(base + "/analyse")  # a pasted article: the analyse form's answer
+    page.fill("#text", WIDE["text"])
+    page.click("button[type=submit]")
+    page.wait_for_selector("mark.st")
+    wide["/analyse (answer)"] = page.evaluate("() => document.documentElement.scrollWidth")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(f"{base}/documents/{server['wide']}")
+    page.screenshot(path=str(ARTIFACTS / f"test_no_page_scrolls_sideways_{width}.png"))
+    context.close()
+    assert {path: w for path, w in wide.items() if w > width} == {}

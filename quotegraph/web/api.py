@@ -7,15 +7,17 @@ Answers use the output contract's shapes: documents as in ``quotegraph export``,
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from ..inputs import InputError, check_period, check_published
+from ..inputs import InputError, check_document, check_english, check_period, check_published
 from ..io import Document
 from ..model import RelationType
 from ..store import EntityEditError, Filters, document_key, linking, queries
+from .analysis import analysis
+from .params import Count, StoredId
 from .security import require_reader, require_writer
 
 router = APIRouter(prefix="/api", dependencies=[Depends(require_reader)])
@@ -35,7 +37,7 @@ def _date(value: str | None, name: str) -> str | None:
         raise HTTPException(422, str(e)) from None
 
 
-def _entity_or_404(conn, entity_id: int) -> dict:
+def _entity_or_404(conn, entity_id: StoredId) -> dict:
     found = queries.entity(conn, entity_id)
     if found is None:
         raise HTTPException(404, f"no entity #{entity_id}")
@@ -45,12 +47,12 @@ def _entity_or_404(conn, entity_id: int) -> dict:
 # ---------------------------------------------------------------- reading
 
 @router.get("/documents", summary="stored documents, the most recently published first")
-def documents(limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0), conn=Depends(_conn)):
+def documents(limit: int = Query(50, ge=1, le=1000), offset: Count = 0, conn=Depends(_conn)):
     return queries.list_documents(conn, limit, offset)
 
 
 @router.get("/documents/{document_id}", summary="one stored document with its text and analysis")
-def document(document_id: int, conn=Depends(_conn)):
+def document(document_id: StoredId, conn=Depends(_conn)):
     found = queries.document(conn, document_id)
     if found is None:
         raise HTTPException(404, f"no document {document_id}")
@@ -65,12 +67,12 @@ def entities(top: int = Query(20, ge=1, le=1000), name: str | None = None, conn=
 
 
 @router.get("/entities/{entity_id}", summary="one entity: aliases, descriptors, counts")
-def entity(entity_id: int, conn=Depends(_conn)):
+def entity(entity_id: StoredId, conn=Depends(_conn)):
     return _entity_or_404(conn, entity_id)
 
 
 @router.get("/entities/{entity_id}/statements", summary="what an entity said, oldest first")
-def entity_statements(entity_id: int, limit: int = Query(0, ge=0), conn=Depends(_conn)):
+def entity_statements(entity_id: StoredId, limit: Count = 0, conn=Depends(_conn)):
     _entity_or_404(conn, entity_id)
     return queries.said(conn, entity_id, limit=limit or None)
 
@@ -79,24 +81,28 @@ MinScore = Query(None, ge=0, le=1, description="only relations the relation mode
 
 
 @router.get("/disputes", summary="statements disputing others, beside the claims, newest first")
-def disputes(entity: int | None = None, type: RelationType = "disputes", min_score: float | None = MinScore,
-             limit: int = Query(50, ge=0), conn=Depends(_conn)):
+def disputes(entity: StoredId | None = None, type: RelationType = "disputes", min_score: float | None = MinScore,
+             limit: Count = 50, conn=Depends(_conn)):
     return queries.disputes(conn, entity, type_=type, limit=limit or None, min_score=min_score)
 
 
 @router.get("/disputes/claims", summary="claims, newest first, each with every response to it")
-def dispute_claims(entity: int | None = None, type: RelationType | None = None, min_score: float | None = MinScore,
-                   limit: int = Query(50, ge=0, description="at most this many claims; 0: all"), conn=Depends(_conn)):
+def dispute_claims(entity: StoredId | None = None, type: RelationType | None = None, min_score: float | None = MinScore,
+                   limit: Annotated[Count, Query(description="at most this many claims; 0: all")] = 50,
+                   conn=Depends(_conn)):
     filters = queries.RelationFilters(types=(type,) if type else None, min_score=min_score, entity=entity)
     return queries.claim_groups(conn, filters, limit=limit or None)
 
 
 @router.get("/search", summary="full-text search over statements, newest first")
-def search(q: str = Query(..., min_length=1), speaker: int | None = None, since: str | None = None,
-           until: str | None = None, kind: Kind | None = None, limit: int = Query(50, ge=0), conn=Depends(_conn)):
+def search(q: str = Query(..., min_length=1), speaker: StoredId | None = None, since: str | None = None,
+           until: str | None = None, kind: Kind | None = None, limit: Count = 50, conn=Depends(_conn)):
     filters = Filters(query=q, speaker=speaker, since=_date(since, "since"), until=_date(until, "until"),
                       kind=kind, limit=limit or None)
-    return queries.search(conn, filters)
+    try:
+        return queries.search(conn, filters)
+    except InputError as e:  # a query with no word to find, or too many terms (docs/store.md, "Search")
+        raise HTTPException(422, str(e)) from None
 
 
 # ---------------------------------------------------------------- analysing and writing
@@ -114,6 +120,19 @@ class DocumentIn(AnalyzeRequest):
     source: str | None = None
 
 
+def _checked(body: AnalyzeRequest, storing: bool = False) -> str | None:
+    """The one check of a document (inputs.check_document) over the body's fields, and for the store its
+    language as ``ingest`` checks it; a 422 with one line when it fails. Returns the date as YYYY-MM-DD."""
+    fields = body.model_dump()
+    try:
+        published = check_document(fields.pop("text"), published=fields.pop("published"), **fields)
+        if storing:
+            check_english(body.text)
+    except InputError as e:
+        raise HTTPException(422, str(e)) from None
+    return published
+
+
 def _analysed(body: AnalyzeRequest):
     from ..api import analyze
 
@@ -123,16 +142,21 @@ def _analysed(body: AnalyzeRequest):
         raise HTTPException(422, str(e)) from None
 
 
-@router.post("/analyze", summary="analyse a text; nothing is stored")
-def analyze_text(body: AnalyzeRequest):
-    return _analysed(body).to_dict()
+@router.post("/analyze", summary="analyse a text; nothing is stored (without the token: within the open limits)")
+async def analyze_text(body: AnalyzeRequest, request: Request):
+    try:
+        return await analysis(request, body.text, _checked(body), body.id)
+    except InputError as e:
+        raise HTTPException(422, str(e)) from None
 
 
 @router.post("/documents", status_code=201, dependencies=[Depends(require_writer)],
-             summary="analyse a document and store it (idempotent: keyed by URL, else by text)")
-def add_document(body: DocumentIn, request: Request):
+             summary="analyse a document and store it (idempotent: keyed by URL, else by text); "
+                     "201 when new, 200 when unchanged or updated")
+def add_document(body: DocumentIn, request: Request, response: Response):
+    published = _checked(body, storing=True)  # before anything reads the text: the store cannot take all text
     store = request.app.state.store
-    doc = Document(id=body.id or body.url or "api", text=body.text, published=body.published, title=body.title,
+    doc = Document(id=body.id or body.url or "api", text=body.text, published=published, title=body.title,
                    url=body.url, author=body.author, source=body.source)
     key = document_key(doc)
     if store.unchanged([doc]):
@@ -140,23 +164,25 @@ def add_document(body: DocumentIn, request: Request):
     else:
         stored = store.write([(doc, _analysed(body))])[0]
         status, statements = stored.status, stored.statements
+    if status != "new":
+        response.status_code = 200  # unchanged or updated: 201 only when a document was created
     with store.engine.connect() as conn:
         stored_id = queries.document_id(conn, key)
     return {"key": key, "status": status, "id": stored_id, "statements": statements}
 
 
 class MergeRequest(BaseModel):
-    other: int = Field(..., description="the entity to fold into this one")
+    other: StoredId = Field(..., description="the entity to fold into this one")
 
 
 class SplitRequest(BaseModel):
     name: str | None = Field(None, description="move the mentions written this way")
-    document: int | None = Field(None, description="or those in this stored document")
+    document: StoredId | None = Field(None, description="or those in this stored document")
 
 
 @router.post("/entities/{entity_id}/merge", dependencies=[Depends(require_writer)], summary="merge another entity in")
-def merge(entity_id: int, body: MergeRequest, request: Request):
-    with request.app.state.store.engine.begin() as conn:
+def merge(entity_id: StoredId, body: MergeRequest, request: Request):
+    with request.app.state.store.writing() as conn:  # waits for ingests, as they wait for each other
         _entity_or_404(conn, entity_id)
         _entity_or_404(conn, body.other)
         try:
@@ -168,10 +194,10 @@ def merge(entity_id: int, body: MergeRequest, request: Request):
 
 @router.post("/entities/{entity_id}/split", dependencies=[Depends(require_writer)],
              summary="move some mentions to a new entity")
-def split(entity_id: int, body: SplitRequest, request: Request):
+def split(entity_id: StoredId, body: SplitRequest, request: Request):
     if not (body.name or body.document):
         raise HTTPException(422, "give name or document")
-    with request.app.state.store.engine.begin() as conn:
+    with request.app.state.store.writing() as conn:
         _entity_or_404(conn, entity_id)
         try:
             new_id = linking.split(conn, entity_id, name=body.name, document_id=body.document)

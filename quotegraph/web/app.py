@@ -7,38 +7,41 @@
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from .. import __version__
 from ..store import Store
-from .render import RELATION_WORDS
-from .security import DEFAULT_MAX_BODY, Guard
+from . import api, pages
+from .analysis import AnalysisWorkers, OpenLimits
+from .render import templates
+from .security import DEFAULT_MAX_BODY, Guard, LoginThrottle, check_private
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.globals["relation_words"] = RELATION_WORDS  # the templates name each relation type in words
 log = logging.getLogger("quotegraph.web")
 
 
 def create_app(db: str | None = None, *, token: str | None = None, private: bool = False,
-               max_body: int = DEFAULT_MAX_BODY) -> Guard:
-    """The ASGI app. ``token`` allows writing (and reading, when ``private``)."""
-    from . import api, pages
-
+               max_body: int = DEFAULT_MAX_BODY, open_limits: OpenLimits = OpenLimits()) -> Guard:
+    """The ASGI app. ``token`` allows writing (and reading, when ``private``); ``open_limits`` bound the
+    analyses of requests without it. Raises ConfigError for a private app with no token."""
+    check_private(token, private)
     app = FastAPI(title="quotegraph", version=__version__, openapi_url="/api/openapi.json",
                   docs_url=None, redoc_url=None,  # their pages load scripts from a CDN
+                  lifespan=_lifespan,
                   description="Who said what, about whom, when - and who disputes it. Shapes: the output "
                               "contract (quotegraph/schema/analysis.schema.json).")
     app.state.store = Store(db)
     app.state.token = token or None
     app.state.private = private
+    app.state.analysis_workers = AnalysisWorkers(open_limits)
+    app.state.login_throttle = LoginThrottle()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -48,20 +51,26 @@ def create_app(db: str | None = None, *, token: str | None = None, private: bool
     return Guard(app, max_body=max_body)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    yield
+    app.state.analysis_workers.close()
+
+
 def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
 
-def _error(request: Request, status: int, message: str, details=None):
+def _error(request: Request, status: int, message: str, details=None, headers=None):
     if _wants_html(request):
         return templates.TemplateResponse(request, "error.html", {"status": status, "message": message},
-                                          status_code=status)
+                                          status_code=status, headers=headers)
     body = {"error": message} | ({"details": details} if details else {})
-    return JSONResponse(body, status_code=status)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 async def _http_error(request: Request, exc: HTTPException):
-    return _error(request, exc.status_code, str(exc.detail))
+    return _error(request, exc.status_code, str(exc.detail), headers=exc.headers)  # e.g. Retry-After
 
 
 async def _invalid_request(request: Request, exc: RequestValidationError):

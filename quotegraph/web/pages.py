@@ -10,15 +10,17 @@ from fastapi.responses import RedirectResponse
 from ..inputs import InputError, check_period, check_published, check_score
 from ..store import Filters, queries
 from . import render
-from .app import templates
+from .render import templates
+from .analysis import analysis
+from .params import StoredId
 from .security import TOKEN_COOKIE, require_reader
 
 router = APIRouter()
 reading = [Depends(require_reader)]
 
 
-def _page(request: Request, name: str, **context):
-    return templates.TemplateResponse(request, name, context)
+def _page(request: Request, name: str, status_code: int = 200, **context):
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
 def safe_link(url: str | None) -> str | None:
@@ -51,7 +53,7 @@ def home(request: Request):
 
 
 @router.get("/documents/{document_id}", dependencies=reading)
-def article(request: Request, document_id: int):
+def article(request: Request, document_id: StoredId):
     with request.app.state.store.engine.connect() as conn:
         record = queries.document(conn, document_id)
     if record is None:
@@ -61,7 +63,7 @@ def article(request: Request, document_id: int):
 
 
 @router.get("/entities/{entity_id}", dependencies=reading)
-def entity(request: Request, entity_id: int):
+def entity(request: Request, entity_id: StoredId):
     with request.app.state.store.engine.connect() as conn:
         found = queries.entity(conn, entity_id)
         if found is None:
@@ -113,20 +115,26 @@ def search(request: Request, q: str = "", speaker: str = "", since: str = "", un
     return _page(request, "search.html", form=form, results=results, problem=problem)
 
 
+def _analyse_form(request: Request, text: str = "", published: str = "", problem: str | None = None,
+                  status_code: int = 200):
+    return _page(request, "analyse.html", status_code, text=text, published=published, problem=problem,
+                 max_chars=request.app.state.analysis_workers.limits.chars)
+
+
 @router.get("/analyse", dependencies=reading)
 def analyse_form(request: Request):
-    return _page(request, "analyse.html", text="", published="", problem=None)
+    return _analyse_form(request)
 
 
 @router.post("/analyse", dependencies=reading)
-def analyse(request: Request, text: str = Form(""), published: str = Form("")):
-    from ..api import analyze
-
+async def analyse(request: Request, text: str = Form(""), published: str = Form("")):
     try:
-        analysis = analyze(text, published=check_published(published or None), id="pasted").to_dict()
+        analysed = await analysis(request, text, check_published(published or None), "pasted")
     except InputError as e:
-        return _page(request, "analyse.html", text=text, published=published, problem=str(e))
-    record = analysis | {"title": "Pasted article", "text": text, "url": None, "source": None, "author": None}
+        return _analyse_form(request, text, published, str(e))
+    except HTTPException as e:  # beyond the open limits: the form again, with the text, and why
+        return _analyse_form(request, text, published, e.detail, e.status_code)
+    record = analysed | {"title": "Pasted article", "text": text, "url": None, "source": None, "author": None}
     return _page(request, "article.html", doc=record, link=None, stored=False, **_article_context(record, text))
 
 
@@ -139,8 +147,14 @@ def login_form(request: Request):
 def login(request: Request, token: str = Form("")):
     import hmac
 
+    throttle, client = request.app.state.login_throttle, request.client.host if request.client else "unknown"
+    wait = throttle.wait(client)
+    if wait:
+        raise HTTPException(429, f"too many failed log-ins from this address: try again in {wait} s",
+                            headers={"Retry-After": str(wait)})
     expected = request.app.state.token or ""
     if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
+        throttle.failed(client)
         return _page(request, "login.html", problem="that token is not right")
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")

@@ -13,10 +13,16 @@ from collections import Counter
 from dataclasses import dataclass
 from html import escape
 
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from ..model import RELATION_WORDS
 from ..table import clip
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.globals["relation_words"] = RELATION_WORDS  # the templates name each relation type in words
 
 # Okabe & Ito's palette, distinguishable with the common colour-vision deficiencies; each colour a
 # second time with a dashed underline, so 16 speakers stay apart; the rest share grey, dotted.
