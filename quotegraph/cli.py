@@ -12,17 +12,11 @@ from contextlib import nullcontext
 from typing import Iterable, Iterator
 
 from . import __version__
+from .cli_common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, UsageError, command, output_format
+from .cli_common import die as _die
 from .inputs import InputError, check_published
 from .io import Document, Failure, read_path
 from .nlp import ModelNotInstalled
-
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-def _die(message: str, status: int = EXIT_USAGE) -> int:
-    print(f"quotegraph: {message}", file=sys.stderr)
-    return status
-
 
 # ---------------------------------------------------------------- extract
 
@@ -31,7 +25,7 @@ def cmd_extract(args) -> int:
         published = check_published(args.published)
     except InputError as e:
         return _die(str(e))
-    fmt = args.format or ("table" if sys.stdout.isatty() else "json")
+    fmt = output_format(args)
     failures: list[Failure] = []
 
     def documents() -> Iterator[Document]:
@@ -157,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"quotegraph {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    ex = sub.add_parser("extract", help="attributed statements of articles (.txt, .html, .jsonl, .jsonl.gz or - for stdin)")
+    ex = command(sub, "extract", "attributed statements of articles (.txt, .html, .jsonl, .jsonl.gz or - for stdin)",
+                 "quotegraph extract examples/kremlin-johnson-missile.txt --published 2023-01-31 --format table")
     ex.add_argument("paths", nargs="+", metavar="PATH")
     ex.add_argument("--published", help="publication date YYYY-MM-DD (for .txt and stdin)")
     ex.add_argument("--format", choices=("json", "jsonl", "table"),
@@ -168,7 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="add each document's text to the JSON (for HTML: the article text the offsets index)")
     ex.set_defaults(func=cmd_extract)
 
-    ev = sub.add_parser("evaluate", help="score the extractor against gold attributions (PolNeAR layout)")
+    ev = command(sub, "evaluate", "score the extractor against gold attributions (PolNeAR layout)",
+                 "quotegraph evaluate ../shared/data/polnear/dev.jsonl "
+                 "--relations ../shared/data/polnear/relations-dev.jsonl")
     ev.add_argument("gold", metavar="GOLD.jsonl")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     ev.add_argument("--predictions", metavar="OUT.jsonl", help="also write the predictions")
@@ -178,7 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--jobs", "-j", type=int, default=None)
     ev.set_defaults(func=cmd_evaluate)
 
-    tr = sub.add_parser("train", help="retrain the cue model from gold attributions (PolNeAR train)")
+    tr = command(sub, "train", "retrain the cue model from gold attributions (PolNeAR train)",
+                 "quotegraph train ../shared/data/polnear/train.jsonl --out /tmp/cue_model.json")
     tr.add_argument("train", metavar="TRAIN.jsonl")
     tr.add_argument("--out", help="model file to write (default: the packaged one)")
     tr.set_defaults(func=cmd_train)
@@ -199,7 +197,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     if getattr(args, "jobs", None) is not None and args.jobs < 1:
         return _die("--jobs must be 1 or more")
-    from .cli_store import UsageError
     from .store import SchemaTooNew, StoreError
 
     try:
@@ -207,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ModelNotInstalled, InputError, UsageError, StoreError, SchemaTooNew) as e:
         return _die(str(e))
     except KeyboardInterrupt:
-        return _die("interrupted", 130)
+        return _die("interrupted", EXIT_INTERRUPTED)
     except BrokenPipeError:
         sys.stderr.close()
         return EXIT_OK

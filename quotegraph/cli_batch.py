@@ -6,12 +6,11 @@ import json
 import sys
 import time
 
-EXIT_OK, EXIT_SOME_FAILED = 0, 1
+from .cli_common import EXIT_OK, EXIT_SOME_FAILED, UsageError, command
 
 
 def cmd_batch(args) -> int:
     from .batch import run_batch, start_client
-    from .cli_store import UsageError
 
     if args.scheduler and args.workers:
         raise UsageError("give --scheduler (an existing cluster) or --workers (a local one), not both")
@@ -51,7 +50,6 @@ def cmd_batch(args) -> int:
 def cmd_load(args) -> int:
     from .batch import load_batch
     from .batch.run import done_entries
-    from .cli_store import UsageError
     from .store import Store
 
     if not done_entries(args.dir):
@@ -69,7 +67,8 @@ def cmd_load(args) -> int:
 def add_batch_commands(sub) -> None:
     from .batch.plan import DEFAULT_PARTITION_SIZE
 
-    b = sub.add_parser("batch", help="analyse a corpus on a Dask cluster into Parquet shards")
+    b = command(sub, "batch", "analyse a corpus on a Dask cluster into Parquet shards",
+                "quotegraph batch examples/ --out batch-out --workers 2")
     b.add_argument("inputs", nargs="+", metavar="INPUT",
                    help=".jsonl, .jsonl.gz, .parquet, folders of .txt/.html; local paths or fsspec URLs")
     b.add_argument("--out", required=True, metavar="DIR", help="output folder or URL (shards and manifest.json)")
@@ -82,7 +81,7 @@ def add_batch_commands(sub) -> None:
     b.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     b.set_defaults(func=cmd_batch)
 
-    ld = sub.add_parser("load", help="store a batch's output (idempotent)")
+    ld = command(sub, "load", "store a batch's output (idempotent)", "quotegraph load batch-out")
     ld.add_argument("dir", metavar="DIR")
     ld.add_argument("--db", help="store (default: $QUOTEGRAPH_DB, else quotegraph.db)")
     ld.add_argument("--json", action="store_true")

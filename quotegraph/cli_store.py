@@ -11,20 +11,18 @@ import json
 import sys
 import typing
 
+from .cli_common import EXIT_OK, EXIT_SOME_FAILED, UsageError, command, output_format
 from .inputs import check_period, check_published, check_score
 from .model import RelationType
+from .store.search import GRAMMAR as SEARCH_GRAMMAR
 from .table import RELATION_WORDS, clip
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A user error in a store command: one line, exit status 2."""
-
-
 def _store(args):
-    from .store import Store
+    """The store --db names, once the numbers the command was given are known to be in range."""
+    from .store import Store, queries
 
+    for option in ("limit", "top"):  # argparse takes any int: -1 and 10**23 would reach the database
+        queries.check_count(getattr(args, option, None), f"--{option}")
     return Store(args.db)
 
 
@@ -44,10 +42,6 @@ def _entity_id(conn, name: str, role: str = "entity") -> int:
 
 # ---------------------------------------------------------------- printing
 
-def _fmt(args) -> str:
-    return args.format or ("table" if sys.stdout.isatty() else "json")
-
-
 def _statement_line(s: dict) -> str:
     speaker = (s["entity"] or {}).get("name") or (s["source"] or {}).get("text") or "?"
     title = s["document"]["title"] or s["document"]["id"]
@@ -55,7 +49,7 @@ def _statement_line(s: dict) -> str:
 
 
 def _print(records, args, table) -> None:
-    fmt = _fmt(args)
+    fmt = output_format(args)
     if fmt == "json":
         json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -115,8 +109,6 @@ def _filters(args, conn):
 def cmd_search(args) -> int:
     from .store import queries
 
-    if not args.query.strip():
-        raise UsageError("give words to search for")
     with _store(args) as store, store.engine.connect() as conn:
         records = queries.search(conn, _filters(args, conn))
     _print(records, args, _statement_table)
@@ -176,7 +168,7 @@ def cmd_entities(args) -> int:
             with store.engine.connect() as conn:
                 _print(queries.top_entities(conn, args.top), args, _entities_table)
             return EXIT_OK
-        with store.engine.begin() as conn:
+        with store.writing() as conn:  # an edit waits for an ingest's batch, and the other way round
             first = _entity_id(conn, args.entity)
             try:
                 if args.action == "show":
@@ -234,10 +226,14 @@ def cmd_export(args) -> int:
 
 def cmd_serve(args) -> int:
     from .web.app import serve
+    from .web.security import ConfigError
 
     if args.max_mb <= 0:
         raise UsageError("--max-mb must be positive")
-    serve(args.db, args.host, args.port, private=args.private, max_body=int(args.max_mb * 2**20))
+    try:
+        serve(args.db, args.host, args.port, private=args.private, max_body=int(args.max_mb * 2**20))
+    except ConfigError as e:  # raised before the server starts
+        raise UsageError(str(e)) from None
     return EXIT_OK
 
 
@@ -246,8 +242,8 @@ def cmd_serve(args) -> int:
 def _common(p: argparse.ArgumentParser, formats=("table", "json", "jsonl"), nested: bool = False) -> None:
     # Options repeated on a nested sub-command must not reset what was given before it.
     default = argparse.SUPPRESS if nested else None
-    p.add_argument("--db", default=default, help="store: a SQLite file or URL, or postgresql://… (default: $QUOTEGRAPH_DB, "
-                                "else quotegraph.db)")
+    p.add_argument("--db", default=default,
+                   help="store: a SQLite file or URL, or postgresql://… (default: $QUOTEGRAPH_DB, else quotegraph.db)")
     if formats:
         p.add_argument("--format", choices=formats, default=default,
                        help="default: table on a terminal, json otherwise")
@@ -264,7 +260,8 @@ def _filter_flags(p: argparse.ArgumentParser, limit: int | None = 50) -> None:
 def add_store_commands(sub) -> None:
     from .ingest import DEFAULT_BATCH, DEFAULT_MAX_BYTES
 
-    ing = sub.add_parser("ingest", help="analyse documents and keep them in the store")
+    ing = command(sub, "ingest", "analyse documents and keep them in the store",
+                  "quotegraph ingest examples/ --published 2023-01-31")
     ing.add_argument("paths", nargs="+", metavar="PATH",
                      help=".txt, .html/.htm, .jsonl, .jsonl.gz files, folders, globs, or - for stdin")
     _common(ing, formats=())
@@ -273,25 +270,30 @@ def add_store_commands(sub) -> None:
     ing.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     ing.add_argument("--batch-size", type=int, default=DEFAULT_BATCH, help="documents a transaction")
     ing.add_argument("--max-mb", type=float, default=DEFAULT_MAX_BYTES / 2**20,
-                     help="skip documents larger than this (default %(default)s MB)")
+                     help="skip documents whose text is larger than this, in MB of UTF-8 (default %(default)g: "
+                          "the one document limit)")
     ing.add_argument("--json", action="store_true", help="print the summary as JSON")
     ing.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     ing.set_defaults(func=cmd_ingest)
 
-    sd = sub.add_parser("said", help="what an entity said, in date order")
+    sd = command(sub, "said", "what an entity said, in date order", "quotegraph said 'Dmitry Peskov'")
     sd.add_argument("entity", metavar="ENTITY", help="a name, alias or #id")
     _common(sd)
     sd.add_argument("--limit", type=int, default=0, help="at most this many (default: all)")
     sd.set_defaults(func=cmd_said)
 
-    se = sub.add_parser("search", help="full-text search over statements, newest first")
-    se.add_argument("query", metavar="QUERY", help='words that must occur; "a phrase"; a OR b; prefix*')
+    se = command(sub, "search", "full-text search over statements, newest first",
+                 "quotegraph search 'missile -Ukraine' --since 2023-01",
+                 description="Full-text search over statements, newest first.\n\n" + SEARCH_GRAMMAR)
+    se.add_argument("query", metavar="QUERY", help='words that must all occur; "a phrase"; a OR b; -word or '
+                                                   'NOT word; prefix* (the grammar above)')
     _common(se)
     _filter_flags(se)
     se.set_defaults(func=cmd_search)
 
-    di = sub.add_parser("disputes", help="claims, newest first, each with every response to it: who disputes, "
-                                         "supports or gives another account of it, and who declines to comment")
+    di = command(sub, "disputes", "claims, newest first, each with every response to it: who disputes, "
+                                  "supports or gives another account of it, and who declines to comment",
+                 "quotegraph disputes --entity Kremlin --min-score 0.5")
     di.add_argument("--entity", help="only where this entity responds or is responded to")
     di.add_argument("--type", choices=typing.get_args(RelationType), help="only this kind of response (default: all)")
     di.add_argument("--min-score", metavar="X", help="only responses the relation model scores X (0-1) or more")
@@ -299,16 +301,20 @@ def add_store_commands(sub) -> None:
     _common(di)
     di.set_defaults(func=cmd_disputes)
 
-    en = sub.add_parser("entities", help="the most quoted entities; show, merge or split one")
+    en = command(sub, "entities", "the most quoted entities; show, merge or split one",
+                 "quotegraph entities show 'Boris Johnson'")
     _common(en)
     en.add_argument("--top", type=int, default=20, help="how many (default 20)")
     actions = en.add_subparsers(dest="action", metavar="ACTION")
-    show = actions.add_parser("show", help="an entity's aliases, descriptors and counts")
+    show = command(actions, "show", "an entity's aliases, descriptors and counts",
+                   "quotegraph entities show 'Boris Johnson'")
     show.add_argument("entity", metavar="ENTITY")
-    merge = actions.add_parser("merge", help="make B part of A (for articles stored and to come)")
+    merge = command(actions, "merge", "make B part of A (for articles stored and to come)",
+                    "quotegraph entities merge Kremlin 'Dmitry Peskov'")
     merge.add_argument("entity", metavar="A")
     merge.add_argument("other", metavar="B")
-    split = actions.add_parser("split", help="move some of an entity's mentions to a new entity")
+    split = command(actions, "split", "move some of an entity's mentions to a new entity",
+                    "quotegraph entities split Kremlin --name 'Dmitry Peskov'")
     split.add_argument("entity", metavar="ENTITY")
     split.add_argument("--name", help="the mentions written this way")
     split.add_argument("--document", help="the mentions in this document (its key, URL or id)")
@@ -316,7 +322,7 @@ def add_store_commands(sub) -> None:
         _common(p, nested=True)
     en.set_defaults(func=cmd_entities)
 
-    sv = sub.add_parser("serve", help="the web app and HTTP API over the store")
+    sv = command(sub, "serve", "the web app and HTTP API over the store", "quotegraph serve --port 8000")
     _common(sv, formats=())
     sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     sv.add_argument("--port", type=int, default=8000)
@@ -324,7 +330,8 @@ def add_store_commands(sub) -> None:
     sv.add_argument("--max-mb", type=float, default=5, help="largest request body (default 5 MB)")
     sv.set_defaults(func=cmd_serve)
 
-    ex = sub.add_parser("export", help="the store, or a query's statements, as JSONL, CSV or Parquet")
+    ex = command(sub, "export", "the store, or a query's statements, as JSONL, CSV or Parquet",
+                 "quotegraph export --format csv --query missile --out statements.csv")
     _common(ex, formats=())
     ex.add_argument("--format", choices=("jsonl", "csv", "parquet"), default="jsonl")
     ex.add_argument("--out", help="file to write (default: standard output; needed for parquet)")
