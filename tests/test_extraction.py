@@ -55,6 +55,42 @@ def test_reported_speech_constructions(text, content, source, cue):
     assert (s["kind"], s["content"], s["source"], s["cue"]) == ("indirect", [content], source, cue)
 
 
+# A cue set into the clause it reports, before that clause's verb: the clause on both sides of it.
+PARENTHETICAL = {
+    "X, he said, Y": ("To prevent problems, the mayor said, local officials should be vigilant.",
+                      ["To prevent problems", "local officials should be vigilant"], "the mayor", "said"),
+    "subject, X says, predicate": ("Climate change, Mr Obama often says, is the greatest threat facing the world.",
+                                   ["Climate change", "is the greatest threat facing the world"], "Mr Obama",
+                                   "often says"),
+    "As X observed, Y": ("As Ms Keller observed, the budget was balanced in March.",
+                         ["the budget was balanced in March"], "Ms Keller", "observed"),
+}
+
+
+@pytest.mark.parametrize("text, content, source, cue", PARENTHETICAL.values(), ids=PARENTHETICAL.keys())
+def test_a_parenthetical_cue_reports_the_clause_around_it(text, content, source, cue):
+    s = only(text)
+    assert (s["content"], s["source"], s["cue"]) == (content, source, cue)
+
+
+def test_what_a_cue_is_about_is_its_content():
+    s = only("Mr Park apologized for his remarks about the strike.")
+    assert (s["content"], s["source"], s["cue"]) == (["his remarks about the strike"], "Mr Park", "apologized")
+    assert statements("The mayor spoke on Monday.") == []  # a time is not what was said
+
+
+def test_a_passive_cue_reports_its_subject_and_its_agent_speaks():
+    s = only("The discussions are supported by an unusual coalition of leaders.")
+    assert (s["content"], s["source"], s["cue"]) == (["The discussions"], "an unusual coalition of leaders",
+                                                     "are supported")
+
+
+def test_a_clause_after_the_main_verb_is_not_its_content():
+    """"after she admitted …" is no report of the main clause, unlike "as she observed"."""
+    assert all("balanced" not in " ".join(s["content"])
+               for s in statements("The budget was balanced after she admitted the error."))
+
+
 def test_speakers_of_reported_speech_drop_their_titles():
     assert only(REPORTED["told someone that (hearer left out)"][0])["speaker"] == "Keller"
     assert only(REPORTED["X, asked about ..., said"][0])["speaker"] == "Alan Brooks"
