@@ -4,8 +4,8 @@
 
 The PolNeAR dev articles are ingested into a new SQLite store, and ``quotegraph serve`` (one uvicorn
 process, as a user starts it) serves it on a free loopback port.
-1. Article page: the PolNeAR train article with the fewest words at or over 2,000 (stored as well), fetched 50 times one after another (after 3
-   warm-ups); median and 95th percentile.
+1. Article page: the PolNeAR train article with the fewest words at or over 2,000 (stored as well), fetched
+   50 times one after another (after 3 warm-ups); median and 95th percentile.
 2. Load: ``--clients`` concurrent clients (at most 20) for ``--seconds`` (at most 30), each looping over a
    mix of API requests (document list, one document, entities, one entity's statements, search,
    disputes) and article pages. Reports requests, errors, throughput and latency percentiles. Bounded
@@ -94,8 +94,10 @@ def _plan(base: str) -> list[str]:
     searches = ["Clinton", "email*", "tax", '"health care"', "Russia", "vote OR ballot"]
     plan = []
     for k in range(60):
-        plan += [f"/api/documents/{documents[k % len(documents)]}", f"/documents/{documents[(k * 7) % len(documents)]}",
-                 f"/api/entities/{entities[k % len(entities)]}/statements", f"/api/search?q={searches[k % len(searches)]}",
+        plan += [f"/api/documents/{documents[k % len(documents)]}",
+                 f"/documents/{documents[(k * 7) % len(documents)]}",
+                 f"/api/entities/{entities[k % len(entities)]}/statements",
+                 f"/api/search?q={searches[k % len(searches)]}",
                  "/api/documents", "/api/entities", "/api/disputes"]
     return plan
 

@@ -54,7 +54,8 @@ def _relations(analysis: Analysis, names: dict[str, str], width: int) -> list[st
         who = _speaker(source, names)
         line = f"  {r.score:.2f}  {who} {RELATION_WORDS[r.type]}"
         if target is not None:
-            line += f" {_speaker(target, names)}: {clip(source.text, 50)} ({r.from_} -> {r.to}: {clip(target.text, 40)})"
+            line += (f" {_speaker(target, names)}: {clip(source.text, 50)}"
+                     f" ({r.from_} -> {r.to}: {clip(target.text, 40)})")
         else:
             line += f": {clip(r.evidence.text, 60)} ({r.from_})"
         lines.append(line)

@@ -45,8 +45,9 @@ class Article:
                                 [{"content": [{"start": s, "end": e} for s, e in d.content]} for d in self.drafts])
         index = {a["id"]: pairs.get(i) for i, a in enumerate(gold.get("attributions", []))}
         self.mapped = set(pairs.values())  # our statements that are gold attributions
-        self.links = [(l["type"], index.get(l["from"]), index.get(l["to"]) if l.get("to") else None, l["to"] is None)
-                      for l in links if l.get("from") and l["type"] in TYPES]
+        self.links = [(link["type"], index.get(link["from"]), index.get(link["to"]) if link.get("to") else None,
+                       link["to"] is None)
+                      for link in links if link.get("from") and link["type"] in TYPES]
 
     def responders(self, kind: str) -> set[int]:
         return {a for t, a, _, _ in self.links if t == kind and a is not None}

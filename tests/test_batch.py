@@ -145,6 +145,7 @@ def test_a_worker_killed_midway(client, tmp_path):
     client.wait_for_workers(2, timeout=60)  # the nanny restarts it
 
 
+@pytest.mark.slow
 def test_an_interrupted_run_resumes_to_the_same_result(tmp_path):
     corpus = write_corpus(tmp_path / "in", numbered_articles(16))
     batch = ["batch", str(corpus), "--workers", "1", "--partition-size", "2", "--quiet"]

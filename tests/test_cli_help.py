@@ -6,6 +6,8 @@ import argparse
 import shlex
 from pathlib import Path
 
+import pytest
+
 from conftest import run_cli
 from quotegraph.cli import build_parser
 
@@ -37,6 +39,7 @@ def test_every_command_ends_its_help_with_an_example_of_itself():
         assert words[1:1 + len(path)] == list(path), (path, words)
 
 
+@pytest.mark.slow
 def test_the_examples_run_as_written(tmp_path):
     """In a folder holding the bundled example, one store for all: ingest first, then what asks it."""
     (tmp_path / "examples").symlink_to(ROOT / "examples")

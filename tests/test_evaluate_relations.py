@@ -305,6 +305,7 @@ def test_reference_agrees_on_random_predictions(case, clear_only):
 
 # ---------------------------------------------------------------- on PolNeAR dev (the pipeline: ~15 s)
 
+@pytest.mark.slow
 @needs_reference
 @pytest.mark.skipif(not (DEV_GOLD.exists() and DEV_LINKS.exists()), reason="../shared/data/polnear is absent")
 def test_reference_agrees_on_dev_predictions(tmp_path):

@@ -206,6 +206,7 @@ def _counts(url: str) -> dict:
     return counts
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_a_killed_ingest_is_completed_by_the_next_run(tmp_path, backend):
     if backend == "postgresql" and not POSTGRES:

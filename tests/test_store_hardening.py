@@ -379,6 +379,7 @@ def test_writers_starting_at_once_on_a_new_store_both_succeed(tmp_path, backend)
         assert counts_of(url) == alone, f"trial {trial}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_processes_opening_a_new_store_at_once_all_succeed(tmp_path, backend):
     """Opening creates the schema; on a new SQLite file even setting WAL mode once failed at once with

@@ -268,6 +268,7 @@ def _workers(server) -> set[int]:
     return {p.pid for p in psutil.Process(server["pid"]).children() if is_worker(p)}
 
 
+@pytest.mark.slow
 def test_a_megabyte_without_the_token_is_refused_quickly_and_memory_stays_small(server):
     import httpx
 

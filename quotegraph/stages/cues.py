@@ -132,7 +132,8 @@ def cue_span(head: Token, model: CueModel) -> tuple[int, int]:
     start = end = head.i
     left = sorted((c for c in head.lefts), key=lambda c: -c.i)
     for child in left:  # nearest first; stop at the first child left out
-        if child.i != start - 1 and not all(head.doc[j].dep_ in ("aux", "advmod", "neg") for j in range(child.i + 1, start)):
+        between = range(child.i + 1, start)
+        if child.i != start - 1 and not all(head.doc[j].dep_ in ("aux", "advmod", "neg") for j in between):
             break
         if not model.includes(child):
             break

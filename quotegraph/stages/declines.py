@@ -157,7 +157,8 @@ def _refusal_draft(ctx: Context, verb: Token) -> Draft | None:
     cue_first = _cue_start(verb)
     cue = (cue_first.idx, cue_end.idx + len(cue_end))
     if complement:
-        first = complement[0] if cue_end is verb else next(g for g in complement[0].children if g.dep_ in ("pobj", "pcomp"))
+        first = complement[0] if cue_end is verb else \
+            next(g for g in complement[0].children if g.dep_ in ("pobj", "pcomp"))
         last = _before_adjunct(first, complement[-1].right_edge)
         while last.i > first.i and (last.is_punct or last.is_space):
             last = last.doc[last.i - 1]

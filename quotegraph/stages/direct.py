@@ -76,7 +76,8 @@ def _attach(ctx: Context, q: Quotation, previous: Draft | None) -> Draft | None:
 
 
 # "“…” ― Sonya Herridge": a quotation signed with a dash and a name, as in reader panels.
-_DASH_SIGNATURE = re.compile(r"[ \t]*([\u2015\u2014\u2013]|--)[ \t]*([A-Z][\w.'\u2019-]*(?:[ \t]+[A-Z][\w.'\u2019-]*){0,3})")
+_DASH_SIGNATURE = re.compile(r"[ \t]*([\u2015\u2014\u2013]|--)[ \t]*"
+                             r"([A-Z][\w.'\u2019-]*(?:[ \t]+[A-Z][\w.'\u2019-]*){0,3})")
 
 
 def _signed_by_dash(ctx: Context, q: Quotation) -> Draft | None:

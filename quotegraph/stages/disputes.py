@@ -32,7 +32,8 @@ FALSITY = re.compile(
     r"nonsense|fake|misleading|inaccurate|incorrect|made[- ]up|fiction(al)?|absurd|never happened|"
     r"did(n't| not) happen|misunderst\w+|failed to understand)\b",
     re.IGNORECASE)
-NEGATED_EXISTENCE = re.compile(r"\b(there (was|were|had been|has been|have been) [\u201c\"']?(no|never)|there never (was|were)|no such)\s+(?P<what>[\w\u201c\u201d\"' -]{3,40})",
+NEGATED_EXISTENCE = re.compile(r"\b(there (was|were|had been|has been|have been) [\u201c\"']?(no|never)|"
+                               r"there never (was|were)|no such)\s+(?P<what>[\w\u201c\u201d\"' -]{3,40})",
                                re.IGNORECASE)
 # Nouns by which a denial names the claim it denies.
 CLAIM_NOUNS = {"claim", "claims", "assertion", "assertions", "allegation", "allegations", "report", "reports",
@@ -40,7 +41,7 @@ CLAIM_NOUNS = {"claim", "claims", "assertion", "assertions", "allegation", "alle
                "suggestion", "suggestions", "accusation", "accusations", "charge", "charges", "story", "version",
                "characterization", "characterisation", "description", "criticism", "contention", "assessment",
                "tweet", "tweets", "post", "posts", "testimony", "narrative", "explanation", "objection",
-               "objections", "concerns", "idea", "notion", "suggestion", "insinuation", "rumors", "rumours",
+               "objections", "concerns", "idea", "notion", "insinuation", "rumors", "rumours",
                "speculation", "theory", "theories"}
 RECENT = 1500  # characters: how far back "the claim" or a repeated denial may point
 # "the claim", "this assertion": a particular claim just made, unlike "the idea", "the notion".
@@ -201,7 +202,8 @@ def _names_a_claim(d: Draft) -> bool:
     return bool(objects) and objects[0].lower_ in CLAIM_NOUNS
 
 
-def _checked(d: Draft, target: Draft | None, evidence: tuple[int, int], allow_none: bool = False) -> RelationDraft | None:
+def _checked(d: Draft, target: Draft | None, evidence: tuple[int, int],
+             allow_none: bool = False) -> RelationDraft | None:
     """Nobody disputes themselves; a dispute without a target only where the text denies outright."""
     if target is not None and target.speaker and target.speaker == d.speaker:
         target = None
@@ -304,7 +306,8 @@ def _is_clause(d: Draft) -> bool:
 
 
 def stems(text: str) -> set[str]:
-    """Content words cut to five letters, the crude stems by which two statements are compared: "threatened" and "threats" share "threa", "missiles" and "missile" "missi"."""
+    """Content words cut to five letters, the crude stems by which two statements are compared:
+    "threatened" and "threats" share "threa", "missiles" and "missile" "missi"."""
     return {w[:5] for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _STOP}
 
 

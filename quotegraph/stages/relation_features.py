@@ -65,7 +65,8 @@ def statement_dense(a: "StatementView"):
     content = a.vector if a.vector is not None else np.zeros(VECTOR_WIDTH, dtype=np.float32)
     tok = a.draft.cue_token
     tensor = tok.doc.tensor if tok is not None else None
-    cue = tensor[tok.i] if tensor is not None and len(tensor) == len(tok.doc) else np.zeros(len(content), dtype=np.float32)
+    parsed = tensor is not None and len(tensor) == len(tok.doc)
+    cue = tensor[tok.i] if parsed else np.zeros(len(content), dtype=np.float32)
     return np.concatenate([content, cue]).astype(np.float32)
 
 
@@ -137,7 +138,8 @@ def statement_features(view: DocumentView, a: StatementView, explicit: dict[str,
     if d.cue_token is not None:
         f.append(f"cue_head={d.cue_token.lower_}")
         f.append(f"cue_pos={d.cue_token.pos_}")
-        f += [f"cue_child={c.dep_}:{c.lower_}" for c in d.cue_token.children if c.dep_ in ("neg", "advmod", "prt", "prep")]
+        f += [f"cue_child={c.dep_}:{c.lower_}" for c in d.cue_token.children
+              if c.dep_ in ("neg", "advmod", "prt", "prep")]
     f += [f"cue_word={w}" for w in WORD.findall(cue)[:4]]
     f.append("neg=" + _bucket(sum(w in NEGATION for w in a.words), (0, 1, 2)))  # how many, not only whether
     f += [f"opp={w}" for w in words & OPPOSING]

@@ -122,7 +122,8 @@ def find_relations(ctx: Context) -> None:
     ctx.relations.extend(ledger.relations())
 
 
-def decide(view: DocumentView, a: StatementView, rules: list[RelationDraft], model: RelationModel) -> list[RelationDraft]:
+def decide(view: DocumentView, a: StatementView, rules: list[RelationDraft],
+           model: RelationModel) -> list[RelationDraft]:
     """The relations that start at ``a``: the explicit ones, scored, and the learned one."""
     fired = {t: any(r.type == t for r in rules) for t in ("disputes", "supports", "declines_comment")}
     out = []

@@ -23,7 +23,8 @@ from spacy.tokens import Token
 from ..model import Entity, Span
 from .context import Context, Draft, sentence_of
 from .mentions import (
-    ROLE_NOUNS, PLURAL_PRONOUNS, RELATIVE_PRONOUNS, SPEAKER_PRONOUNS, THING_PRONOUNS, Mention, mention_for, name_mentions,
+    PLURAL_PRONOUNS, RELATIVE_PRONOUNS, ROLE_NOUNS, SPEAKER_PRONOUNS, THING_PRONOUNS, Mention, mention_for,
+    name_mentions,
 )
 
 # Things through which their owner speaks.
