@@ -23,3 +23,8 @@ class Failure:
 
     def __str__(self) -> str:
         return f"{self.id}: {self.reason}"
+
+
+def unreadable(where: str, error: BaseException) -> Failure:
+    """A file or folder that could not be read, with the system's reason ("Permission denied")."""
+    return Failure(where, f"cannot be read ({getattr(error, 'strerror', None) or error})")

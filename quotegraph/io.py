@@ -16,7 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
-from .documents import Document, Failure
+from .documents import Document, Failure, unreadable
 from .htmlpage import from_html
 from .inputs import MAX_DOCUMENT_BYTES, InputError, check_document, size_in_words
 
@@ -85,22 +85,27 @@ def expand_paths(paths: Iterable[str]) -> Iterator[str | Failure]:
 def _matches(pattern: str) -> Iterator[str | Failure]:
     """The files a glob pattern matches, sorted, after a Failure for each folder on its way that cannot
     be listed (glob itself passes over those without a word)."""
-    unreadable = _unreadable_below(pattern)
+    unreadable_folders = _unreadable_below(pattern)
     found = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
-    yield from (Failure(e.filename or pattern, f"cannot be read ({e.strerror or e})") for e in unreadable)
-    if not found and not unreadable:
+    yield from (unreadable(e.filename or pattern, e) for e in unreadable_folders)
+    if not found and not unreadable_folders:
         yield Failure(pattern, "matches no file")
     yield from found
 
 
-def _unreadable_below(pattern: str) -> list[OSError]:
-    """The folders a pattern searches that cannot be listed: the one before its first wildcard, and the
-    folders below it when the pattern reaches further down ("news/**/*.txt", "news/*/*.txt")."""
-    parts = Path(pattern).parts
+def glob_reach(pattern: str) -> tuple[str, float]:
+    """The folder a glob pattern starts from (before its first wildcard) and how many levels below it the
+    pattern lists folders: "news/*.txt" none, "news/*/*.txt" one, "news/**/*.txt" any. For the readers
+    of the command line and of batch, which must say which of those folders cannot be listed."""
+    parts = pattern.split("/")
     first = next(i for i, part in enumerate(parts) if glob.has_magic(part))
-    root = os.path.join(*parts[:first]) if first else "."
-    # how deep below root the pattern lists folders: "**" any depth, else one level a wildcard part
-    deepest = float("inf") if "**" in parts[first:] else len(parts) - first - 1
+    root = "/".join(parts[:first]) if first else "."
+    return root or "/", float("inf") if "**" in parts[first:] else len(parts) - first - 1
+
+
+def _unreadable_below(pattern: str) -> list[OSError]:
+    """The folders a pattern searches that cannot be listed."""
+    root, deepest = glob_reach(pattern)
     errors: list[OSError] = []
     for where, folders, _ in os.walk(root, onerror=errors.append):
         depth = os.path.relpath(where, root).count(os.sep) + (where != root)
@@ -111,13 +116,13 @@ def _unreadable_below(pattern: str) -> list[OSError]:
 def _files_in(folder: str) -> Iterator[str | Failure]:
     """The files of the kinds quotegraph reads in ``folder`` and below, hidden ones left out, sorted.
     A folder that cannot be listed is a Failure of its own, and the rest is still searched."""
-    unreadable: list[OSError] = []
+    unreadable_folders: list[OSError] = []
     found = []
-    for root, folders, files in os.walk(folder, onerror=unreadable.append):
+    for root, folders, files in os.walk(folder, onerror=unreadable_folders.append):
         folders[:] = [f for f in folders if not f.startswith(".")]
         found += [os.path.join(root, f) for f in files if not f.startswith(".") and suffix_of(f) in SUPPORTED_SUFFIXES]
-    yield from (Failure(e.filename or folder, f"cannot be read ({e.strerror or e})") for e in unreadable)
-    if not found and not unreadable:
+    yield from (unreadable(e.filename or folder, e) for e in unreadable_folders)
+    if not found and not unreadable_folders:
         yield Failure(folder, f"is a folder with no {', '.join(SUPPORTED_SUFFIXES)} files in it")
     yield from sorted(f for f in found if os.path.isfile(f))  # as rglob's is_file(): no broken links
 
@@ -134,7 +139,7 @@ def read_path(path: str, published: str | None = None,
     try:  # Path.exists() raises for some errors (a name too long, no permission on the folder)
         exists, is_dir = p.exists(), p.is_dir()
     except OSError as e:
-        yield Failure(path, f"cannot be read ({e.strerror or e})")
+        yield unreadable(path, e)
         return
     if not exists:
         yield Failure(path, "no such file")
@@ -149,7 +154,7 @@ def read_path(path: str, published: str | None = None,
         with open(p, "rb") as stream:
             data = read_limited(stream, path, max_bytes)
     except (OSError, EOFError, gzip.BadGzipFile) as e:
-        yield Failure(path, f"cannot be read ({getattr(e, 'strerror', None) or e})")
+        yield unreadable(path, e)
         return
     yield data if isinstance(data, Failure) else document_of_file(data, path, p.name, published, max_bytes)
 

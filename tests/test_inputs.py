@@ -222,13 +222,15 @@ def test_a_batch_reports_unreadable_folders(tree, monkeypatch):
     assert all("cannot be read" in f.reason and "Permission denied" in f.reason for f in problems)
 
 
-def test_a_batch_glob_reports_the_folders_it_cannot_search(tree, monkeypatch):
+@pytest.mark.parametrize("pattern, searched", [("**/*.txt", ["closed", "news/locked"]), ("*/*.txt", ["closed"])])
+def test_a_batch_glob_reports_the_folders_it_cannot_search(tree, monkeypatch, pattern, searched):
+    """As the command line's reader does (the same glob_reach): only the folders the pattern would list."""
     from quotegraph.batch import plan
 
     _unreadable(monkeypatch, tree / "news" / "locked", tree / "closed")
-    partitions, problems = plan([str(tree / "**" / "*.txt")])
+    partitions, problems = plan([str(tree / pattern)])
     assert [p.files for p in partitions] == [(str(tree / "news" / "a.txt"),)]
-    assert sorted(f.id for f in problems) == [str(tree / "closed"), str(tree / "news" / "locked")]
+    assert sorted(f.id for f in problems) == [str(tree / folder) for folder in searched]
 
 
 # ---------------------------------------------------------------- the API's document-taking endpoints

@@ -16,9 +16,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Iterator
 
+from ..documents import unreadable
 from ..inputs import MAX_DOCUMENT_BYTES
-from ..io import (HTML_SUFFIXES, TEXT_SUFFIXES, Document, Failure, document_of_file, document_of_record, parse_jsonl,
-                  read_limited, suffix_of)
+from ..io import (HTML_SUFFIXES, TEXT_SUFFIXES, Document, Failure, document_of_file, document_of_record, glob_reach,
+                  parse_jsonl, read_limited, suffix_of)
 
 BATCH_SUFFIXES = (".jsonl", ".jsonl.gz", ".parquet") + TEXT_SUFFIXES + HTML_SUFFIXES
 DEFAULT_PARTITION_SIZE = 100
@@ -78,39 +79,32 @@ def _files(url: str) -> tuple[list[str], list[Failure]]:
     return [protocol + p if protocol and not p.startswith(protocol) else p for p in keep], problems
 
 
-def _find(fs, folder: str, problems: list[Failure]) -> list[str]:
-    """The files in ``folder`` and below; a folder that cannot be listed is added to ``problems``.
-    (fs.find would skip it in silence: fsspec hands its on_error to the top folder only.)"""
-    files, pending = [], [folder]
+def _find(fs, folder: str, problems: list[Failure], depth: float = float("inf")) -> list[str]:
+    """The files in ``folder`` and in folders down to ``depth`` levels below it; a folder that cannot be
+    listed is added to ``problems``. (fs.find would skip it in silence: fsspec hands its on_error to the
+    top folder only.)"""
+    files, pending = [], [(folder, 0)]
     while pending:
-        here = pending.pop()
+        here, level = pending.pop()
         try:
             listing = fs.ls(here, detail=True)
         except OSError as e:
-            problems.append(Failure(here, f"cannot be read ({e.strerror or e})"))
+            problems.append(unreadable(here, e))
             continue
         for info in listing:
             name = info["name"].rstrip("/")
             if info["type"] != "directory":
                 files.append(name)
-            elif name != here.rstrip("/") and not _hidden(name.rsplit("/", 1)[-1]):
-                pending.append(name)
+            elif name != here.rstrip("/") and level < depth and not _hidden(name.rsplit("/", 1)[-1]):
+                pending.append((name, level + 1))
     return files
 
 
 def _check_searchable(fs, pattern: str, problems: list[Failure]) -> None:
     """The folders a glob searches that cannot be listed, added to ``problems`` (fs.glob passes over them
-    without a word): the folder before the first wildcard, and all below it for a "**" pattern."""
-    parts = pattern.split("/")
-    first = next(i for i, part in enumerate(parts) if any(ch in part for ch in "*?["))
-    root = "/".join(parts[:first]) or "."
-    if "**" in parts[first:]:
-        _find(fs, root, problems)
-        return
-    try:
-        fs.ls(root)
-    except OSError as e:
-        problems.append(Failure(root, f"cannot be read ({e.strerror or e})"))
+    without a word)."""
+    root, depth = glob_reach(pattern)
+    _find(fs, root, problems, depth)
 
 
 def _hidden(path: str) -> bool:

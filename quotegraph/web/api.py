@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from ..inputs import InputError, check_document, check_english, check_period, check_published
+from ..inputs import InputError, check_document, check_english, check_period
 from ..io import Document
 from ..model import RelationType
 from ..store import EntityEditError, Filters, document_key, linking, queries
@@ -133,15 +133,6 @@ def _checked(body: AnalyzeRequest, storing: bool = False) -> str | None:
     return published
 
 
-def _analysed(body: AnalyzeRequest):
-    from ..api import analyze
-
-    try:
-        return analyze(body.text, published=check_published(body.published), id=body.id)
-    except InputError as e:
-        raise HTTPException(422, str(e)) from None
-
-
 @router.post("/analyze", summary="analyse a text; nothing is stored (without the token: within the open limits)")
 async def analyze_text(body: AnalyzeRequest, request: Request):
     try:
@@ -162,7 +153,9 @@ def add_document(body: DocumentIn, request: Request, response: Response):
     if store.unchanged([doc]):
         status, statements = "unchanged", None
     else:
-        stored = store.write([(doc, _analysed(body))])[0]
+        from ..api import analyze
+
+        stored = store.write([(doc, analyze(doc.text, published=published, id=body.id))])[0]  # checked above
         status, statements = stored.status, stored.statements
     if status != "new":
         response.status_code = 200  # unchanged or updated: 201 only when a document was created
