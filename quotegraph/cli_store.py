@@ -1,4 +1,4 @@
-"""The store's commands: ingest, said, search, disputes, entities, export.
+"""The store's commands: ingest, said, search, disputes, entities, claims, claim, export.
 
 Each takes --db (a SQLite file or URL, or postgresql://...; default $QUOTEGRAPH_DB, else quotegraph.db
 in the working directory). Answers print as a table on a terminal and as JSON otherwise.
@@ -21,8 +21,12 @@ def _store(args):
     """The store --db names, once the numbers the command was given are known to be in range."""
     from .store import Store, queries
 
-    for option in ("limit", "top"):  # argparse takes any int: -1 and 10**23 would reach the database
-        queries.check_count(getattr(args, option, None), f"--{option}")
+    for option in ("limit", "top", "min_reports"):  # argparse takes any int: -1 and 10**23 would reach the database
+        queries.check_count(getattr(args, option, None), f"--{option.replace('_', '-')}")
+    ids = [getattr(args, "claim", None), getattr(args, "other", None), *(getattr(args, "statement", None) or [])]
+    for given in ids:
+        if given is not None and not queries.is_stored_id(_claim_id(str(given))):
+            raise UsageError(f"no claim or statement {given}: ids are whole numbers from 1 to {queries.MAX_ID}")
     return Store(args.db)
 
 
@@ -189,6 +193,79 @@ def cmd_entities(args) -> int:
     return EXIT_OK
 
 
+def _claims_table(records):
+    if not records:
+        yield "(no claims)"
+    for c in records:
+        speaker = (c["speaker"] or {}).get("name") or "?"
+        dates = f"{c['first_reported'] or '?'}..{c['last_reported'] or '?'}"
+        yield (f"#{c['id']:<6} {len(c['reports']):>3} reports {c['documents']:>3} articles "
+               f"{len(c['responses']):>3} responses  {dates:22}  {clip(speaker, 22):22}  {clip(c['text'], 80)}")
+
+
+def _claim_table(c):
+    speakers = ", ".join(f"{s['name']} (#{s['id']})" for s in c["speakers"]) or "?"
+    yield f"claim #{c['id']}{' (shaped by hand)' if c['pinned'] else ''}: {speakers}"
+    yield f"  {c['text']}"
+    yield (f"  {len(c['reports'])} reports in {c['documents']} articles, {c['first_reported']} to "
+           f"{c['last_reported']}; {len(c['responses'])} responses")
+    from .store.claim_queries import timeline
+
+    for e in timeline(c):
+        outlet = e["document"]["source"] or e["document"]["title"] or e["document"]["id"]
+        who = (e["speaker"] or {}).get("name") or "?"
+        what = "REPORT  " if e["event"] == "report" else f"{RELATION_WORDS[e['event']]}"
+        yield f"  {e['date'] or '????-??-??':10}  {what} {clip(who, 20):20}  {clip(e['text'], 70)}  " \
+              f"[{clip(outlet, 30)}; statement {e['statement']}]"
+
+
+def cmd_claims(args) -> int:
+    from .store import claims, claim_queries
+
+    with _store(args) as store:
+        if args.action is None:
+            with store.engine.connect() as conn:
+                filters = claim_queries.ClaimFilters(
+                    entity=_entity_id(conn, args.entity) if args.entity else None,
+                    since=check_period(args.since, "--since"), disputed=args.disputed,
+                    min_reports=args.min_reports, limit=args.limit or None)
+                _print(claim_queries.find_claims(conn, filters), args, _claims_table)
+            return EXIT_OK
+        with store.writing() as conn:  # an edit waits for an ingest's batch, and the other way round
+            try:
+                if args.action == "merge":
+                    claims.merge(conn, _claim_id(args.claim), _claim_id(args.other))
+                    print(f"merged #{_claim_id(args.other)} into #{_claim_id(args.claim)}")
+                else:
+                    document = _document_id(conn, args.document) if args.document else None
+                    if not (args.statement or document):
+                        raise UsageError("split needs --statement ID or --document DOCUMENT")
+                    new = claims.split(conn, _claim_id(args.claim), statement_ids=args.statement or [],
+                                       document_id=document)
+                    print(f"split #{new} off #{_claim_id(args.claim)}")
+            except claims.ClaimEditError as e:
+                raise UsageError(str(e)) from None
+    return EXIT_OK
+
+
+def _claim_id(text: str) -> int:
+    digits = text.strip().lstrip("#")
+    if not (digits.isascii() and digits.isdigit()):
+        raise UsageError(f"a claim is given by its number (#12 or 12), not {text!r}; see `quotegraph claims`")
+    return int(digits)
+
+
+def cmd_claim(args) -> int:
+    from .store import claim_queries
+
+    with _store(args) as store, store.engine.connect() as conn:
+        record = claim_queries.claim(conn, _claim_id(args.claim))
+    if record is None:
+        raise UsageError(f"no claim {args.claim}; see `quotegraph claims`")
+    _print(record, args, _claim_table)
+    return EXIT_OK
+
+
 def _document_id(conn, name: str) -> int:
     from .store import queries
 
@@ -321,6 +398,34 @@ def add_store_commands(sub) -> None:
     for p in (show, merge, split):
         _common(p, nested=True)
     en.set_defaults(func=cmd_entities)
+
+    cl = command(sub, "claims", "claims across articles, the most reported first; merge or split them by hand",
+                 "quotegraph claims --entity 'Boris Johnson' --disputed")
+    cl.add_argument("--entity", help="only claims this entity made (name, alias or #id)")
+    cl.add_argument("--since", help="only claims reported on or after this date (YYYY-MM-DD, YYYY-MM or YYYY)")
+    cl.add_argument("--disputed", action="store_true", help="only claims someone disputes")
+    cl.add_argument("--min-reports", type=int, default=1, help="only claims reported at least this often (default 1)")
+    cl.add_argument("--limit", type=int, default=50, help="at most this many (default 50; 0: all)")
+    _common(cl)
+    actions = cl.add_subparsers(dest="action", metavar="ACTION")
+    cmerge = command(actions, "merge", "make claim B part of claim A (for articles stored and to come)",
+                     "quotegraph claims merge 5 23")
+    cmerge.add_argument("claim", metavar="A")
+    cmerge.add_argument("other", metavar="B")
+    csplit = command(actions, "split", "move some of a claim's reports to a claim of their own, kept apart",
+                     "quotegraph claims split 5 --statement 27")
+    csplit.add_argument("claim", metavar="CLAIM")
+    csplit.add_argument("--statement", type=int, action="append", help="a report's statement id (repeat for more)")
+    csplit.add_argument("--document", help="the reports in this document (its key, URL or id)")
+    for p in (cmerge, csplit):
+        _common(p, formats=(), nested=True)
+    cl.set_defaults(func=cmd_claims)
+
+    one = command(sub, "claim", "one claim's timeline: each report and each response, by date and outlet",
+                  "quotegraph claim 5")
+    one.add_argument("claim", metavar="ID")
+    _common(one)
+    one.set_defaults(func=cmd_claim)
 
     sv = command(sub, "serve", "the web app and HTTP API over the store", "quotegraph serve --port 8000")
     _common(sv, formats=())

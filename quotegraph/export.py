@@ -15,7 +15,7 @@ STATEMENT_COLUMNS = [
     "document_key", "document_id", "document_title", "document_url", "published",
     "statement_id", "kind", "text", "content", "source_text", "source_start", "source_end",
     "cue_text", "cue_start", "cue_end", "speaker", "entity_id", "entity_name", "nested_in", "said_on", "date",
-    "times", "relations",
+    "times", "relations", "claim_id",
 ]
 
 
@@ -34,6 +34,7 @@ def flat_statement(record: dict) -> dict:
         "times": json.dumps(record["times"]),
         # the relations the statement makes, each with its type, target, evidence and score
         "relations": json.dumps(record["relations"], ensure_ascii=False),
+        "claim_id": record["claim"],  # the claim across articles it reports
     }
 
 
@@ -58,7 +59,7 @@ def write_csv(statements: Iterable[dict], out: IO[str]) -> int:
 def parquet_schema():
     import pyarrow as pa
 
-    ints = {"source_start", "source_end", "cue_start", "cue_end", "entity_id"}
+    ints = {"source_start", "source_end", "cue_start", "cue_end", "entity_id", "claim_id"}
     return pa.schema([(c, pa.int64() if c in ints else pa.string()) for c in STATEMENT_COLUMNS])
 
 

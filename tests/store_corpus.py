@@ -77,7 +77,9 @@ def numbered_articles(n: int, start: int = 0) -> list[dict]:
         out.append({"id": f"n{i}", "published": f"2024-01-{1 + i % 28:02d}", "text": (
             f"\"We will publish report number {i} before the summer,\" {who} said on Monday.\n"
             f"{other} told reporters that report {i} had been delayed by the council for months.\n"
-            f"The council said in a statement that the delay to report {i} was caused by a shortage of staff.")})
+            f"The council said in a statement that the delay to report {i} was caused by a shortage of staff.\n"
+            # the same quotation in every sixth article: one claim across articles
+            f"\"Nobody at the council has read the draft of the report yet,\" {people[i % 6]} added.")})
     return out
 
 

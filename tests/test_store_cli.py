@@ -1,5 +1,5 @@
 """The store's commands as a user runs them: ingest, said, search, disputes, entities, export; and an
-ingest killed with SIGKILL midway, then run again."""
+ingest killed with SIGKILL midway, then run again (the same documents and claims as a clean run)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 
 from conftest import SCHEMA, assert_clean_stderr, quotegraph_cmd, run_cli
 from store_corpus import ARTICLES, FRENCH, numbered_articles, scored_store, write_corpus
+from test_claims import partition
 from test_store import POSTGRES, reset_postgres
 
 from quotegraph.store import Store
@@ -221,6 +222,8 @@ def test_a_killed_ingest_is_completed_by_the_next_run(tmp_path, backend):
     assert run_cli(*ingest, "--db", urls[0]).returncode == 0
     clean = _counts(urls[0])
     assert clean["documents"] == 60
+    with Store(urls[0]) as store:
+        clean_claims = partition(store)
 
     if backend == "postgresql":
         reset_postgres(POSTGRES)
@@ -242,3 +245,5 @@ def test_a_killed_ingest_is_completed_by_the_next_run(tmp_path, backend):
     assert summary["unchanged"] == interrupted["documents"]
     assert summary["new"] == 60 - interrupted["documents"]
     assert _counts(urls[1]) == clean
+    with Store(urls[1]) as store:
+        assert partition(store) == clean_claims  # the same claims as a clean run

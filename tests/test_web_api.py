@@ -157,6 +157,7 @@ def test_openapi_describes_every_endpoint(client):
     paths = client.get("/api/openapi.json").json()["paths"]
     for path in ["/api/documents", "/api/documents/{document_id}", "/api/entities", "/api/entities/{entity_id}",
                  "/api/entities/{entity_id}/statements", "/api/disputes", "/api/disputes/claims", "/api/search",
+                 "/api/claims", "/api/claims/{claim_id}",
                  "/api/analyze",
                  "/api/entities/{entity_id}/merge", "/api/entities/{entity_id}/split"]:
         assert path in paths, path

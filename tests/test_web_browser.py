@@ -157,6 +157,26 @@ def test_search_page(page, server):
     assert all("missile" in t.lower() for t in results.all_inner_texts())
 
 
+def test_claim_pages(page, server):
+    page.goto(f"{server['base']}/")
+    page.click("nav >> text=Claims")
+    page.wait_for_url("**/claims")
+    page.locator("li.claim-summary a.claim-text").first.click()
+    page.wait_for_url("**/claims/*")
+    assert page.locator("h1").inner_text().startswith("Claim #")
+    assert page.locator("ol.events li.event").count() >= 1
+    # a statement's details on its article page link to its claim
+    page.goto(f"{server['base']}/documents/{server['seed']}")
+    page.hover("mark#s10")
+    link = page.locator('#details [data-field="claim"] a')
+    assert link.inner_text().startswith("claim #")
+    link.click()
+    page.wait_for_url("**/claims/*")
+    assert "Dmitry Peskov" in page.locator("dd.speakers").inner_text()
+    page.locator("li.event a.where").first.click()  # and the claim's timeline back to the article
+    page.wait_for_url(f"**/documents/{server['seed']}#s10")
+
+
 def test_analyse_form(page, server):
     page.goto(f"{server['base']}/analyse")
     page.fill("#text", "“We have made a fair offer,” the transport minister, Helen Ortiz, said on Wednesday.\n"
@@ -188,8 +208,12 @@ def test_no_page_scrolls_sideways(browser, server, width):
 
     base = server["base"]
     johnson = httpx.get(f"{base}/api/entities", params={"name": "Boris Johnson"}).json()["matches"][0]["id"]
+    claims = httpx.get(f"{base}/api/claims", params={"limit": 0}).json()
+    wide_claims = [c["id"] for c in claims if LONG_WORD[:100] in c["text"]]  # the 20,000-character word's
+    assert wide_claims
     paths = ["/", *(f"/documents/{server[d]}" for d in ("seed", "hostile", "wide")), f"/entities/{johnson}",
-             "/disputes", "/disputes?entity=Kremlin", "/search?q=threatened", "/analyse", "/login", "/documents/999999"]
+             "/disputes", "/disputes?entity=Kremlin", "/search?q=threatened", "/analyse", "/login", "/documents/999999",
+             "/claims", "/claims?disputed=1", f"/claims/{claims[0]['id']}", *(f"/claims/{i}" for i in wide_claims)]
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     wide = {}

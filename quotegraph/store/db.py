@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from .. import __version__
 from ..io import Document
 from ..model import Analysis
-from . import linking
+from . import claims, linking
 from .migrations import migrate
 from .schema import DOCUMENT_ROWS, documents, entities, mentions, relation_score, relations, statements, times, writing
 
@@ -149,10 +149,14 @@ class Store:
                 key = document_key(document)
                 old = conn.execute(sa.select(documents.c.id).where(documents.c.key == key)).scalar()
                 if old is not None:
+                    left = claims.claims_of_document(conn, old)
                     _delete_document(conn, old)
+                    claims.regroup(conn, left)
                     replaced = True
                 contract = analysis if isinstance(analysis, dict) else analysis.to_dict()
-                _insert_document(conn, key, document, contract)
+                document_id = _insert_document(conn, key, document, contract)
+                claims.assign(conn, conn.execute(sa.select(statements.c.id).where(
+                    statements.c.document_id == document_id)).scalars().all())
                 out.append(Stored(key, "updated" if old is not None else "new", len(contract["statements"])))
             if replaced:
                 linking.drop_orphans(conn)

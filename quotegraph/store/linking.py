@@ -96,7 +96,8 @@ class Link:
 
 def link_all(conn: sa.Connection, found: list[dict], document_id: int) -> list[Link]:
     """Canonical entities for a document's entities (contract shape), in order, creating new ones and
-    moving stored surname mentions where this document changes where their cluster belongs.
+    moving stored surname mentions where this document changes where their cluster belongs (the claims
+    of the statements that move are settled again: a claim's paraphrases share a speaker).
 
     A handful of statements per document whatever its size or the store's: keys are read and written
     a table at a time, and only clusters this document touches are looked at."""
@@ -107,7 +108,9 @@ def link_all(conn: sa.Connection, found: list[dict], document_id: int) -> list[L
     cluster_of, joined = _join_clusters(conn, [k.weak for k in keys if _is_surname(k)], stored)
     touched = set(cluster_of.values()) | {stored[w] for w in full_names if w in stored}
     hints = {cluster_of[k.weak[0]]: e["name"] for e, k in zip(found, keys) if _is_surname(k)}
-    entity_of_cluster = _settle(conn, touched, changed=joined, names=hints)
+    moved: set[int] = set()
+    entity_of_cluster = _settle(conn, touched, changed=joined, names=hints, moved=moved)
+    _speakers_changed(conn, moved)
 
     alone = [i for i, k in enumerate(keys) if not k.strong and not _is_surname(k)]
     new_ids = dict(zip(alone, _insert_entities(conn, [_entity_row(found[i], document_id) for i in alone])))
@@ -240,7 +243,7 @@ def _merge_clusters(conn: sa.Connection, ids: list[int]) -> int:
 # ---------------------------------------------------------------- where a cluster belongs
 
 def _settle(conn: sa.Connection, clusters: Iterable[int], changed: set[int] = frozenset(),
-           names: dict[int, str] | None = None) -> dict[int, int]:
+           names: dict[int, str] | None = None, moved: set[int] | None = None) -> dict[int, int]:
     """Place each cluster by the rule (module docstring) and move its stored mentions and their
     statements where it changed place; ``changed``: clusters whose mentions may be in several entities.
     ``names``: a name for a cluster's own entity where it has no stored mention yet. Returns the
@@ -268,7 +271,7 @@ def _settle(conn: sa.Connection, clusters: Iterable[int], changed: set[int] = fr
     moved_from = set()
     for r in stale:
         if r.entity_id is not None or r.id in changed:  # else a new cluster: no mention stored yet
-            moved_from |= _move_mentions(conn, r.id, place[r.id])
+            moved_from |= _move_mentions(conn, r.id, place[r.id], moved)
     if stale:
         conn.execute(surname_clusters.update().where(surname_clusters.c.id == sa.bindparam("cluster"))
                      .values(entity_id=sa.bindparam("entity")),
@@ -300,16 +303,19 @@ def _own_entities(conn: sa.Connection, cluster_ids: list[int], names: dict[int, 
                                     "document_id": None} for n in chosen])
 
 
-def _move_mentions(conn: sa.Connection, cluster_id: int, entity_id: int) -> set[int]:
+def _move_mentions(conn: sa.Connection, cluster_id: int, entity_id: int, moved: set[int] | None) -> set[int]:
     """The cluster's stored mentions, and the statements they speak, into ``entity_id``; returns the
-    entities they left."""
+    entities they left. ``moved`` collects the statements that changed speaker (their claims follow)."""
     elsewhere = (mentions.c.cluster_id == cluster_id) & (mentions.c.entity_id != entity_id)
     left = set(conn.execute(sa.select(mentions.c.entity_id).where(elsewhere).distinct()).scalars())
     if left:
         spoken = sa.exists().where(mentions.c.cluster_id == cluster_id,
                                    mentions.c.document_id == statements.c.document_id,
                                    mentions.c.local_id == statements.c.speaker_local)
-        conn.execute(statements.update().where(statements.c.entity_id.in_(left), spoken).values(entity_id=entity_id))
+        moving = statements.c.entity_id.in_(left) & spoken
+        if moved is not None:
+            moved |= set(conn.execute(sa.select(statements.c.id).where(moving)).scalars())
+        conn.execute(statements.update().where(moving).values(entity_id=entity_id))
         conn.execute(mentions.update().where(elsewhere).values(entity_id=entity_id))
     return left
 
@@ -360,6 +366,15 @@ def relink_surnames(conn: sa.Connection) -> None:
     _settle(conn, set(cluster_of.values()), changed=set(cluster_of.values()))
 
 
+def _speakers_changed(conn: sa.Connection, statement_ids: Iterable[int]) -> None:
+    """These statements have another speaker now: their claims are settled again."""
+    from . import claims  # claims builds on this module
+
+    ids = set(statement_ids)
+    if ids:
+        claims.regroup(conn, claims.claims_of_statements(conn, ids))
+
+
 # ---------------------------------------------------------------- editing by hand
 
 class EntityEditError(ValueError):
@@ -371,11 +386,13 @@ def merge(conn: sa.Connection, keep: int, absorb: int) -> None:
     surname clusters are pinned to ``keep``."""
     if keep == absorb:
         raise EntityEditError("cannot merge an entity with itself")
+    moving = set(conn.execute(sa.select(statements.c.id).where(statements.c.entity_id == absorb)).scalars())
     for table in (mentions, statements, entity_keys):
         conn.execute(table.update().where(table.c.entity_id == absorb).values(entity_id=keep))
     conn.execute(surname_clusters.update().where(surname_clusters.c.entity_id == absorb)
                  .values(entity_id=keep, pinned=True))
     conn.execute(entities.delete().where(entities.c.id == absorb))
+    _speakers_changed(conn, moving)
 
 
 def split(conn: sa.Connection, entity_id: int, *, name: str | None = None, document_id: int | None = None) -> int:
@@ -401,6 +418,7 @@ def split(conn: sa.Connection, entity_id: int, *, name: str | None = None, docum
     for m in moved:
         conn.execute(statements.update().where(statements.c.document_id == m["document_id"],
                                                statements.c.speaker_local == m["local_id"]).values(entity_id=new_id))
+    _speakers_changed(conn, conn.execute(sa.select(statements.c.id).where(statements.c.entity_id == new_id)).scalars())
     staying = conn.execute(sa.select(mentions).where(mentions.c.entity_id == entity_id)).mappings()
     kept_keys = set().union(*(_name_keys(m) for m in staying))
     for key in set().union(*(_name_keys(m) for m in moved)) - kept_keys:

@@ -10,9 +10,10 @@ from typing import Callable
 
 import sqlalchemy as sa
 
-from . import linking
-from .schema import (SEARCH_CONFIG, UNSCORED, full_name_keys, metadata, schema_version, surname_clusters,
-                     surname_keys, writing)
+from . import claims, linking
+from .schema import (SEARCH_CONFIG, UNSCORED, claim_pins, claim_shingles, full_name_keys, metadata, schema_version,
+                     statement_vectors, surname_clusters, surname_keys, writing)
+from .schema import claims as claims_table
 
 _SQLITE_SEARCH = [
     "CREATE VIRTUAL TABLE statements_fts USING fts5(text, content='statements', content_rowid='id', "
@@ -73,9 +74,22 @@ def _v4_surname_clusters(conn: sa.Connection) -> None:
     linking.relink_surnames(conn)
 
 
+def _v5_claims(conn: sa.Connection) -> None:
+    """Claims across articles (store/claims.py): statements gain their claim, and every stored
+    statement is put in one."""
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("statements")}
+    for column in ("claim_id", "about_claim"):
+        if column not in columns:
+            conn.exec_driver_sql(f"ALTER TABLE statements ADD COLUMN {column} INTEGER")
+            conn.exec_driver_sql(f"CREATE INDEX ix_statements_{column} ON statements ({column})")
+    for table in (claims_table, claim_shingles, statement_vectors, claim_pins):
+        table.create(conn, checkfirst=True)
+    claims.assign_all(conn)
+
+
 # Each migration takes the schema from version n to n + 1; append, never edit a released one.
 MIGRATIONS: list[Callable[[sa.Connection], None]] = [_v1_tables, _v2_relation_scores, _v3_search_every_word,
-                                                     _v4_surname_clusters]
+                                                     _v4_surname_clusters, _v5_claims]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

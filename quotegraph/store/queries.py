@@ -119,6 +119,7 @@ def statement_record(row) -> dict:
         "times": json.loads(row.times),
         "date": row.date,
         "entity": {"id": row.entity_id, "name": row.speaker_name} if row.entity_id is not None else None,
+        "claim": row.claim_id,  # the claim across articles it reports (quotegraph claim ID)
         "document": {"key": row.document_key, "id": row.document_name, "title": row.document_title,
                      "url": row.document_url, "published": row.document_published, "stored_id": row.document_id},
     }

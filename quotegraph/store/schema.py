@@ -109,6 +109,9 @@ statements = sa.Table(
     sa.Column("said_on", sa.String),
     sa.Column("date", sa.String),  # said_on when it names a day, else the publication date: for ordering
     sa.Column("times", sa.Text, nullable=False),  # JSON list of time ids
+    # the claim it reports (store/claims.py); no foreign keys, so that a migration can add them
+    sa.Column("claim_id", sa.Integer, index=True),
+    sa.Column("about_claim", sa.Integer, index=True),  # a claim it names without reporting it ("X's claim that …")
     sa.Index("ix_statements_entity_date", "entity_id", "date"),
     sa.Index("ix_statements_date", "date"),
 )
@@ -149,8 +152,52 @@ times = sa.Table(
     sa.Column("statement_local", sa.String),
 )
 
+# One claim across articles: statements that assert the same thing (store/claims.py). Its summary is
+# kept up to date as statements join and leave, so that listing claims reads this table alone.
+claims = sa.Table(
+    "claims", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("pinned", sa.Boolean, nullable=False),  # shaped by hand (claims merge or split): never merged away
+    sa.Column("entity_id", sa.Integer),  # the speaker of most of its reports
+    sa.Column("text", sa.Text, nullable=False),  # the canonical wording
+    sa.Column("statement_id", sa.Integer),  # the report that wording is from
+    sa.Column("first_reported", sa.String),
+    sa.Column("last_reported", sa.String),
+    sa.Column("reports", sa.Integer, nullable=False),
+    sa.Column("documents", sa.Integer, nullable=False),
+    sa.Column("responses", sa.Integer, nullable=False),
+    sa.Column("disputes", sa.Integer, nullable=False),
+    sa.Index("ix_claims_entity", "entity_id"),
+    sa.Index("ix_claims_reports", "reports", "last_reported"),
+    sa.Index("ix_claims_last", "last_reported"),
+)
+
+# The runs of eight words a statement holds, hashed: how a quotation finds the same words elsewhere.
+claim_shingles = sa.Table(
+    "claim_shingles", metadata,
+    sa.Column("hash", sa.BigInteger, nullable=False, index=True),
+    sa.Column("statement_id", sa.Integer, nullable=False, index=True),
+    sa.Column("document_id", sa.Integer, nullable=False, index=True),
+)
+
+# The sentence embedding of a statement that a paraphrase test needed (store/claims.py), as float16.
+statement_vectors = sa.Table(
+    "statement_vectors", metadata,
+    sa.Column("statement_id", sa.Integer, primary_key=True),
+    sa.Column("document_id", sa.Integer, nullable=False, index=True),
+    sa.Column("vector", sa.LargeBinary, nullable=False),
+)
+
+# A person's decision (claims merge, claims split): the statement, by its document's key and its words,
+# and the claim it was put in. Kept when the document is analysed again, so the decision holds.
+claim_pins = sa.Table(
+    "claim_pins", metadata,
+    sa.Column("signature", sa.String, primary_key=True),
+    sa.Column("claim_id", sa.Integer, nullable=False, index=True),
+)
+
 # Tables of the document's analysis, children first: the order to delete a document's rows in.
-DOCUMENT_ROWS = (relations, times, statements, mentions)
+DOCUMENT_ROWS = (relations, times, claim_shingles, statement_vectors, statements, mentions)
 
 # PostgreSQL's "english" text search drops stop words ("and", "not", "to be or not to be": nothing),
 # which SQLite's FTS5 keeps: the same search found different statements. This configuration is

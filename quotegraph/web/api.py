@@ -1,8 +1,8 @@
 """The JSON API under /api/: the store's questions, analysis without storing, and writing (with a token).
 
 Answers use the output contract's shapes: documents as in ``quotegraph export``, statements as
-``stored_statement``, disputes as ``dispute`` and claims with their responses as ``claim_group``
-(quotegraph/schema/analysis.schema.json).
+``stored_statement``, disputes as ``dispute``, claims with their responses as ``claim_group`` and claims
+across articles as ``claim`` (quotegraph/schema/analysis.schema.json).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pydantic import BaseModel, Field
 from ..inputs import InputError, check_document, check_english, check_period
 from ..io import Document
 from ..model import RelationType
-from ..store import EntityEditError, Filters, document_key, linking, queries
+from ..store import EntityEditError, Filters, claim_queries, document_key, linking, queries
 from .analysis import analysis
-from .params import Count, StoredId
+from .params import AtLeastOne, Count, StoredId
 from .security import require_reader, require_writer
 
 router = APIRouter(prefix="/api", dependencies=[Depends(require_reader)])
@@ -92,6 +92,25 @@ def dispute_claims(entity: StoredId | None = None, type: RelationType | None = N
                    conn=Depends(_conn)):
     filters = queries.RelationFilters(types=(type,) if type else None, min_score=min_score, entity=entity)
     return queries.claim_groups(conn, filters, limit=limit or None)
+
+
+@router.get("/claims", summary="claims across articles, the most reported first, each with its reports and responses")
+def claims(entity: Annotated[StoredId | None, Query(description="only claims this canonical entity made")] = None,
+           since: Annotated[str | None, Query(description="last reported on or after this day, month or year")] = None,
+           disputed: Annotated[bool, Query(description="only claims someone disputes")] = False,
+           min_reports: AtLeastOne = 1, limit: Annotated[Count, Query(description="at most this many; 0: all")] = 50,
+           conn=Depends(_conn)):
+    filters = claim_queries.ClaimFilters(entity=entity, since=_date(since, "since"), disputed=disputed,
+                                         min_reports=min_reports, limit=limit or None)
+    return claim_queries.find_claims(conn, filters)
+
+
+@router.get("/claims/{claim_id}", summary="one claim across articles: its reports and every response to them")
+def claim(claim_id: StoredId, conn=Depends(_conn)):
+    found = claim_queries.claim(conn, claim_id)
+    if found is None:
+        raise HTTPException(404, f"no claim #{claim_id}")
+    return found
 
 
 @router.get("/search", summary="full-text search over statements, newest first")

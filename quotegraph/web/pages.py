@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
 from ..inputs import InputError, check_period, check_published, check_score
-from ..store import Filters, queries
+from ..store import Filters, claim_queries, queries
 from . import render
 from .render import templates
 from .analysis import analysis
-from .params import StoredId
+from .params import AtLeastOne, StoredId
 from .security import TOKEN_COOKIE, require_reader
 
 router = APIRouter()
@@ -28,11 +28,27 @@ def safe_link(url: str | None) -> str | None:
     return url if url and urlsplit(url).scheme in ("http", "https") else None
 
 
-def _article_context(record: dict, text: str) -> dict:
+def _spread_claims(conn, statements) -> None:
+    """Gives each stored statement on a page ``claim_spread``, how widely its claim is reported (for the
+    link to it, macros.claim_link): one query for the page."""
+    statements = [s for s in statements if s]
+    spread = claim_queries.claim_spread(conn, {s["claim"] for s in statements})
+    for s in statements:
+        s["claim_spread"] = spread.get(s["claim"])
+
+
+def _article_context(record: dict, text: str, claims: dict[str, dict] | None = None) -> dict:
+    """What the article page shows; ``claims``: the claim each statement reports (a stored article)."""
     swatches = render.speaker_swatches(record)
     canonical = {e["id"]: e.get("canonical") for e in record["entities"]}
     statements = {s["id"]: s for s in record["statements"]}
     names = {e["id"]: e["name"] for e in record["entities"]}
+    claims = claims or {}
+    details = render.statement_details(record)
+    for sid, d in details.items():
+        d["claim"] = claims.get(sid)
+    shared = [{"statement": s, "speaker": names.get(s["speaker"]), "claim": claims[s["id"]]}
+              for s in record["statements"] if s["id"] in claims and claims[s["id"]]["documents"] > 1]
     relations = [{"type": r["type"], "words": render.RELATION_WORDS.get(r["type"], r["type"]), "score": r["score"],
                   "from": statements[r["from"]], "to": statements.get(r["to"]),
                   "from_name": names.get(statements[r["from"]]["speaker"], "someone"),
@@ -40,7 +56,7 @@ def _article_context(record: dict, text: str) -> dict:
                  for r in record["relations"] if r["from"] in statements]
     return {"body": render.highlighted(text, record, swatches),
             "speakers": render.speakers_panel(record, swatches, canonical),
-            "details": render.statement_details(record), "relations": relations,
+            "details": details, "relations": relations, "shared": shared,
             "statement_count": len(record["statements"])}
 
 
@@ -56,10 +72,14 @@ def home(request: Request):
 def article(request: Request, document_id: StoredId):
     with request.app.state.store.engine.connect() as conn:
         record = queries.document(conn, document_id)
+        claims = claim_queries.document_claims(conn, document_id) if record else {}
     if record is None:
         raise HTTPException(404, f"no document {document_id}")
     return _page(request, "article.html", doc=record, link=safe_link(record["url"]), stored=True,
-                 **_article_context(record, record["text"]))
+                 **_article_context(record, record["text"], claims))
+
+
+ENTITY_CLAIMS = 20  # the entity page lists its most reported claims; the claims page has them all
 
 
 @router.get("/entities/{entity_id}", dependencies=reading)
@@ -70,9 +90,12 @@ def entity(request: Request, entity_id: StoredId):
             raise HTTPException(404, f"no entity #{entity_id}")
         said = queries.said(conn, entity_id)
         disputes = queries.disputes(conn, entity_id, limit=None)
+        claims = claim_queries.find_claims(conn, claim_queries.ClaimFilters(entity=entity_id, limit=ENTITY_CLAIMS))
+        _spread_claims(conn, said + [d["statement"] for d in disputes] + [d["claim"] for d in disputes])
     by_them = [d for d in disputes if (d["statement"]["entity"] or {}).get("id") == entity_id]
     of_them = [d for d in disputes if ((d["claim"] or {}).get("entity") or {}).get("id") == entity_id]
-    return _page(request, "entity.html", entity=found, said=said, by_them=by_them, of_them=of_them)
+    return _page(request, "entity.html", entity=found, said=said, by_them=by_them, of_them=of_them, claims=claims,
+                 claims_shown=ENTITY_CLAIMS)
 
 
 @router.get("/disputes", dependencies=reading)
@@ -89,8 +112,46 @@ def disputes(request: Request, entity: str | None = None, min_score: str = ""):
         if not problem and (chosen or not entity):
             filters = queries.RelationFilters(min_score=threshold, entity=chosen["id"] if chosen else None)
             groups = queries.claim_groups(conn, filters, limit=200)
+            _spread_claims(conn, [g["claim"] for g in groups] + [r["statement"] for g in groups
+                                                                  for r in g["responses"]])
     return _page(request, "disputes.html", groups=groups, entity=entity or "", chosen=chosen, min_score=min_score,
                  problem=problem, graph=render.dispute_graph(groups))
+
+
+CLAIMS_SHOWN = 100  # the claims page shows the most reported; GET /api/claims?limit=0 gives them all
+REPORTS_CHOICES = (1, 2, 3, 5, 10)  # the claims page's "reported at least" choices
+
+
+@router.get("/claims", dependencies=reading)
+def claims(request: Request, disputed: bool = False, min_reports: AtLeastOne = 1, entity: StoredId | None = None):
+    filters = claim_queries.ClaimFilters(entity=entity, disputed=disputed, min_reports=min_reports, limit=CLAIMS_SHOWN)
+    with request.app.state.store.engine.connect() as conn:
+        chosen = queries.entity(conn, entity) if entity is not None else None
+        if entity is not None and chosen is None:
+            raise HTTPException(404, f"no entity #{entity}")
+        found = claim_queries.find_claims(conn, filters)
+    choices = sorted({*REPORTS_CHOICES, min_reports})  # a number from a link, not the form, stays chosen
+    return _page(request, "claims.html", claims=found, disputed=disputed, min_reports=min_reports, choices=choices,
+                 chosen=chosen, shown=CLAIMS_SHOWN)
+
+
+def _outlets(record: dict) -> list[dict]:
+    """The articles that report a claim, each once with its first report, in the order they reported it."""
+    first: dict[int, dict] = {}
+    for r in record["reports"]:
+        first.setdefault(r["document"]["stored_id"], r)
+    return list(first.values())
+
+
+@router.get("/claims/{claim_id}", dependencies=reading)
+def claim(request: Request, claim_id: StoredId):
+    with request.app.state.store.engine.connect() as conn:
+        record = claim_queries.claim(conn, claim_id)
+    if record is None:
+        raise HTTPException(404, f"no claim #{claim_id}")
+    disputes = sum(r["type"] == "disputes" for r in record["responses"])
+    return _page(request, "claim.html", claim=record, outlets=_outlets(record), events=claim_queries.timeline(record),
+                 disputes=disputes)
 
 
 @router.get("/search", dependencies=reading)
@@ -110,6 +171,7 @@ def search(request: Request, q: str = "", speaker: str = "", since: str = "", un
                                   until=check_period(until or None, "until"),
                                   kind=kind if kind in ("direct", "indirect", "mixed") else None, limit=100)
                 results = queries.search(conn, filters)
+                _spread_claims(conn, results)
             except InputError as e:
                 problem = str(e)
     return _page(request, "search.html", form=form, results=results, problem=problem)

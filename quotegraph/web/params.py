@@ -15,3 +15,4 @@ from ..store.queries import MAX_COUNT, MAX_ID
 
 StoredId = Annotated[int, Ge(1), Le(MAX_ID)]  # a row id: documents and entities count from 1
 Count = Annotated[int, Ge(0), Le(MAX_COUNT)]  # a limit or offset; 0 is meaningful for both
+AtLeastOne = Annotated[int, Ge(1), Le(MAX_ID)]  # a least count of rows (min_reports): none exceeds the largest id

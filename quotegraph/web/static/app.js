@@ -24,6 +24,19 @@
     list.querySelector('[data-field="kind"]').textContent = d.kind + (d.nested_in ? ", reported inside " + d.nested_in : "");
     list.querySelector('[data-field="said_on"]').textContent = d.said_on || "not known";
     list.querySelector('[data-field="relations"]').textContent = d.relations.length ? d.relations.join("; ") : "none";
+    showClaim(list.querySelector('[data-field="claim"]'), d.claim);
+  }
+
+  // A stored article's statement links to its claim across articles; a pasted one has no claim row.
+  function showClaim(field, claim) {
+    if (!field) return;
+    field.textContent = "";
+    if (!claim) { field.textContent = "none"; return; }
+    var link = document.createElement("a");
+    link.href = "/claims/" + Number(claim.id);
+    link.textContent = "claim #" + claim.id + (claim.reports > 1 ? " · " + claim.reports + " reports in " +
+                                                claim.documents + " articles" : "");
+    field.appendChild(link);
   }
 
   function target(event) {
