@@ -81,8 +81,7 @@ def export(out: Path, check: str | None) -> dict:
 
     from . import sentences
 
-    sentences.model.cache_clear()
-    ours = sentences.model()
+    ours = sentences.SentenceModel(out)  # the model just built, wherever --out put it
     texts = _texts(check)
     mismatched = sum(ours.tokenizer.encode(t) != tokenizer(t, truncation=True, max_length=sentences.MAX_TOKENS)[
         "input_ids"] for t in texts)

@@ -108,8 +108,9 @@ class WordPiece:
 # ---------------------------------------------------------------- the model
 
 class SentenceModel:
-    def __init__(self):
-        files = _model_files()
+    def __init__(self, files=None):
+        """The model in ``files`` (a folder), by default the one in the package."""
+        files = files if files is not None else _model_files()
         try:
             provenance = json.loads(files.joinpath("provenance.json").read_text("utf-8"))
             vocabulary = files.joinpath("vocab.txt").read_text("utf-8").splitlines()

@@ -33,14 +33,19 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'store.db'}"
+def empty_store_url(backend: str, folder: Path) -> str:
+    """A new SQLite file in ``folder``, or the test PostgreSQL database emptied (skipped without one)."""
+    if backend == "sqlite":
+        return f"sqlite:///{folder / 'store.db'}"
     if not POSTGRES:
         pytest.skip("no PostgreSQL server: set QUOTEGRAPH_TEST_POSTGRES (see .ci/postgres.sh)")
     reset_postgres(POSTGRES)
     return POSTGRES
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    return empty_store_url(request.param, tmp_path)
 
 
 @pytest.fixture

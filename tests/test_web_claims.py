@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from test_store import EXAMPLE, POSTGRES, reset_postgres
+from test_store import EXAMPLE, empty_store_url
 from test_web_api import valid
 
 from quotegraph.ingest import ingest
@@ -31,13 +31,7 @@ HTML = {"accept": "text/html"}
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def client(request, tmp_path_factory):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('claims') / 'store.db'}"
-    elif not POSTGRES:
-        pytest.skip("no PostgreSQL server: set QUOTEGRAPH_TEST_POSTGRES (see .ci/postgres.sh)")
-    else:
-        reset_postgres(POSTGRES)
-        url = POSTGRES
+    url = empty_store_url(request.param, tmp_path_factory.mktemp("claims"))
     with Store(url) as store:
         for path, published in OUTLETS:
             assert not ingest([str(path)], store, published=published, jobs=1).failed

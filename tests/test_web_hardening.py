@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from store_corpus import ARTICLES, write_corpus
-from test_store import POSTGRES, reset_postgres
+from test_store import empty_store_url
 from test_web_api import free_port, served
 
 from quotegraph.ingest import ingest
@@ -38,13 +38,7 @@ def dense(chars: int) -> str:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def store_url(request, tmp_path_factory):
     """A store holding two of the made-up articles, on each back end."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('hardening') / 'store.db'}"
-    elif not POSTGRES:
-        pytest.skip("no PostgreSQL server: set QUOTEGRAPH_TEST_POSTGRES (see .ci/postgres.sh)")
-    else:
-        reset_postgres(POSTGRES)
-        url = POSTGRES
+    url = empty_store_url(request.param, tmp_path_factory.mktemp("hardening"))
     with Store(url) as store:
         ingest([str(write_corpus(tmp_path_factory.mktemp("in"), ARTICLES[:2]))], store, jobs=1)
     return url

@@ -64,6 +64,7 @@ def words(text: str) -> list[str]:
     return [w.replace("’", "'") for w in _WORD.findall(text.lower())]
 
 
+@functools.lru_cache(maxsize=200_000)  # a speaker's month of statements repeats its words
 def _stem(word: str) -> str:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -73,7 +74,7 @@ def _stem(word: str) -> str:
 
 def terms(folded: list[str]) -> frozenset[str]:
     """The content words, stemmed: what a paraphrase must share."""
-    return frozenset(_stem(w) for w in folded if w not in STOP_WORDS and len(w) > 1)
+    return frozenset(map(_stem, {w for w in folded if w not in STOP_WORDS and len(w) > 1}))
 
 
 def _hash(text: str) -> int:
@@ -131,12 +132,16 @@ class Report:
 
 
 _REPORT_COLUMNS = (statements.c.id, statements.c.document_id, statements.c.entity_id, statements.c.kind,
-                   statements.c.nested_in, statements.c.date, statements.c.text, statements.c.claim_id)
+                   statements.c.nested_in, statements.c.date, statements.c.text, statements.c.claim_id,
+                   statements.c.claim_terms)
 
 
 def _report(row) -> Report:
-    return Report(row.id, row.document_id, row.entity_id, row.kind, row.nested_in is not None, row.date, row.text,
-                  row.claim_id)
+    report = Report(row.id, row.document_id, row.entity_id, row.kind, row.nested_in is not None, row.date, row.text,
+                    row.claim_id)
+    if row.claim_terms is not None:  # kept when it was assigned: a speaker's month is not tokenised again
+        report.__dict__["content"] = frozenset(row.claim_terms.split())
+    return report
 
 
 def _reports(conn: sa.Connection, where) -> list[Report]:
@@ -245,7 +250,7 @@ def assign(conn: sa.Connection, statement_ids: list[int], *, shingled: bool = Fa
         links.join([("s", statement_id), ("c", claim_id)])
     for a, b in _matches(conn, new):
         links.join([("s", a.id), ("s", b.id) if b.claim_id is None else ("c", b.claim_id)])
-    touched = _settle(conn, links, pins)
+    touched = _settle(conn, links, pins, new)
     touched |= _link_named_claims(conn, new)
     refresh(conn, touched)
     return touched
@@ -259,18 +264,18 @@ def _store_runs(conn: sa.Connection, reports: list[Report]) -> None:
 
 def _matches(conn: sa.Connection, new: list[Report]) -> list[tuple[Report, Report]]:
     """Pairs (new statement, statement it is one claim with): stored ones, and new ones among themselves."""
-    stored = _stored_candidates(conn, new)
+    sharing, speaking = _stored_candidates(conn, new)
     by_run: dict[int, list[Report]] = {}
     for r in new:
         for h in r.runs:
             by_run.setdefault(h, []).append(r)
     found, maybe = [], []
-    for b in stored:
+    for b in sharing:
         for a in {id(a): a for h in b.runs for a in by_run.get(h, ())}.values():
             if a.id != b.id and _same_words(a, b):
                 found.append((a, b))
     by_speaker: dict[int, list[Report]] = {}
-    for b in stored:
+    for b in sharing + speaking:
         if b.entity_id is not None:
             by_speaker.setdefault(b.entity_id, []).append(b)
     for a in new:
@@ -282,6 +287,8 @@ def _matches(conn: sa.Connection, new: list[Report]) -> list[tuple[Report, Repor
             elif _may_paraphrase(a, b):
                 maybe.append((a, b))
     maybe = [(a, b) for a, b in maybe if not _same_words(a, b)]
+    found += [(a, b) for a, b in maybe if a.folded == b.folded]  # the same words, too short for a run
+    maybe = [(a, b) for a, b in maybe if a.folded != b.folded]
     if maybe:
         _vectors(conn, [r for pair in maybe for r in pair])
         found += [(a, b) for a, b in maybe if _close(a, b)]
@@ -310,23 +317,24 @@ def _vectors(conn: sa.Connection, reports: list[Report]) -> None:
             r.vector = by_id[r.id]
 
 
-def _stored_candidates(conn: sa.Connection, new: list[Report]) -> list[Report]:
-    """Statements already in claims that may match: those sharing a run of words, and the same
-    speakers' statements of the same weeks."""
+def _stored_candidates(conn: sa.Connection, new: list[Report]) -> tuple[list[Report], list[Report]]:
+    """Statements already in claims that may match: those sharing a run of words, and (the others) the
+    same speakers' statements of the same weeks."""
     ids: set[int] = set()
     for chunk in _chunks({h for r in new for h in r.runs}):
         ids |= set(conn.execute(sa.select(claim_shingles.c.statement_id).where(claim_shingles.c.hash.in_(chunk))
                                 .distinct()).scalars())
     speakers = {r.entity_id for r in new if r.entity_id is not None and len(r.content) >= MIN_SHARED}
     in_claims = statements.c.claim_id.isnot(None)
-    found = [r for chunk in _chunks(ids) for r in _reports(conn, statements.c.id.in_(chunk) & in_claims)]
+    sharing = [r for chunk in _chunks(ids) for r in _reports(conn, statements.c.id.in_(chunk) & in_claims)]
+    speaking = []
     for chunk in _chunks(speakers):
         where = statements.c.entity_id.in_(chunk) & in_claims
         window = _window([r for r in new if r.entity_id in chunk], PARAPHRASE_DAYS)
         if window:
             where &= statements.c.date.between(*window) | statements.c.date.is_(None)
-        found += [r for r in _reports(conn, where) if r.id not in ids]
-    return found
+        speaking += [r for r in _reports(conn, where) if r.id not in ids]
+    return sharing, speaking
 
 
 def _pins(conn: sa.Connection, reports: list[Report]) -> dict[int, int]:
@@ -343,7 +351,7 @@ def _pins(conn: sa.Connection, reports: list[Report]) -> dict[int, int]:
     return {s: c for s, c in pinned.items() if c in existing}
 
 
-def _settle(conn: sa.Connection, links: _Components, pins: dict[int, int]) -> set[int]:
+def _settle(conn: sa.Connection, links: _Components, pins: dict[int, int], new: list[Report]) -> set[int]:
     """Each group of linked statements and claims becomes one claim: a pinned claim in it, else the
     oldest, else a new one; the other unpinned claims in it join that one. Two pinned claims are never
     joined: a person kept them apart. Returns the claims touched."""
@@ -362,8 +370,10 @@ def _settle(conn: sa.Connection, links: _Components, pins: dict[int, int]) -> se
             claim_of[s] = pins.get(s, target)
             touched.add(claim_of[s])
     if claim_of:
+        terms_of = {r.id: " ".join(sorted(r.content)) for r in new}
         conn.execute(statements.update().where(statements.c.id == sa.bindparam("sid"))
-                     .values(claim_id=sa.bindparam("cid")), [{"sid": s, "cid": c} for s, c in claim_of.items()])
+                     .values(claim_id=sa.bindparam("cid"), claim_terms=sa.bindparam("terms")),
+                     [{"sid": s, "cid": c, "terms": terms_of[s]} for s, c in claim_of.items()])
     return touched
 
 

@@ -82,6 +82,8 @@ def _v5_claims(conn: sa.Connection) -> None:
         if column not in columns:
             conn.exec_driver_sql(f"ALTER TABLE statements ADD COLUMN {column} INTEGER")
             conn.exec_driver_sql(f"CREATE INDEX ix_statements_{column} ON statements ({column})")
+    if "claim_terms" not in columns:
+        conn.exec_driver_sql("ALTER TABLE statements ADD COLUMN claim_terms TEXT")
     for table in (claims_table, claim_shingles, statement_vectors, claim_pins):
         table.create(conn, checkfirst=True)
     claims.assign_all(conn)

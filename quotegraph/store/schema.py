@@ -112,6 +112,7 @@ statements = sa.Table(
     # the claim it reports (store/claims.py); no foreign keys, so that a migration can add them
     sa.Column("claim_id", sa.Integer, index=True),
     sa.Column("about_claim", sa.Integer, index=True),  # a claim it names without reporting it ("X's claim that …")
+    sa.Column("claim_terms", sa.Text),  # its content words, stemmed, as claims compare them (kept, not recomputed)
     sa.Index("ix_statements_entity_date", "entity_id", "date"),
     sa.Index("ix_statements_date", "date"),
 )
