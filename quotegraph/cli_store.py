@@ -23,11 +23,17 @@ def _store(args):
 
     for option in ("limit", "top", "min_reports"):  # argparse takes any int: -1 and 10**23 would reach the database
         queries.check_count(getattr(args, option, None), f"--{option.replace('_', '-')}")
-    ids = [getattr(args, "claim", None), getattr(args, "other", None), *(getattr(args, "statement", None) or [])]
-    for given in ids:
+    return Store(args.db)
+
+
+def _check_claim_ids(args) -> None:
+    """The claims and statements a claims command names, checked before the store opens."""
+    from .store import queries
+
+    named = [getattr(args, "claim", None), getattr(args, "other", None), *(getattr(args, "statement", None) or [])]
+    for given in named:
         if given is not None and not queries.is_stored_id(_claim_id(str(given))):
             raise UsageError(f"no claim or statement {given}: ids are whole numbers from 1 to {queries.MAX_ID}")
-    return Store(args.db)
 
 
 def _entity_id(conn, name: str, role: str = "entity") -> int:
@@ -222,6 +228,7 @@ def _claim_table(c):
 def cmd_claims(args) -> int:
     from .store import claims, claim_queries
 
+    _check_claim_ids(args)
     with _store(args) as store:
         if args.action is None:
             with store.engine.connect() as conn:
@@ -258,6 +265,7 @@ def _claim_id(text: str) -> int:
 def cmd_claim(args) -> int:
     from .store import claim_queries
 
+    _check_claim_ids(args)
     with _store(args) as store, store.engine.connect() as conn:
         record = claim_queries.claim(conn, _claim_id(args.claim))
     if record is None:
@@ -409,11 +417,11 @@ def add_store_commands(sub) -> None:
     _common(cl)
     actions = cl.add_subparsers(dest="action", metavar="ACTION")
     cmerge = command(actions, "merge", "make claim B part of claim A (for articles stored and to come)",
-                     "quotegraph claims merge 5 23")
+                     "quotegraph claims merge 5 6")
     cmerge.add_argument("claim", metavar="A")
     cmerge.add_argument("other", metavar="B")
     csplit = command(actions, "split", "move some of a claim's reports to a claim of their own, kept apart",
-                     "quotegraph claims split 5 --statement 27")
+                     "quotegraph claims split 5 --statement 6")
     csplit.add_argument("claim", metavar="CLAIM")
     csplit.add_argument("--statement", type=int, action="append", help="a report's statement id (repeat for more)")
     csplit.add_argument("--document", help="the reports in this document (its key, URL or id)")

@@ -43,8 +43,8 @@ def test_every_command_ends_its_help_with_an_example_of_itself():
 def test_the_examples_run_as_written(tmp_path):
     """In a folder holding the bundled example, one store for all: ingest first, then what asks it."""
     (tmp_path / "examples").symlink_to(ROOT / "examples")
-    order = ["extract", "ingest", "said", "search", "disputes", "entities", "entities show", "entities merge",
-             "entities split", "export", "batch", "load"]
+    order = ["extract", "ingest", "said", "search", "disputes", "claims", "claim", "claims merge", "claims split",
+             "entities", "entities show", "entities merge", "entities split", "export", "batch", "load"]
     examples = {" ".join(path): example_of(parser) for path, parser in subcommands(build_parser())}
     assert set(examples) - NOT_RUN == set(order)
     env = {"QUOTEGRAPH_DB": str(tmp_path / "examples.db")}
