@@ -98,16 +98,16 @@ def silver(url: str, sample: int, out: str | None, seed: int = 2026) -> dict:
 
 # ---------------------------------------------------------------- ingest with and without claims
 
-def _timed(cmd: list[str], env: dict | None = None) -> float:
+def _timed(cmd: list[str], env: dict | None = None, cwd: str | None = None) -> float:
     started = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
     return time.perf_counter() - started
 
 
 def ingest_cost(before: str, rounds: int) -> dict:
     import os
 
-    data = SHARED / "dev.jsonl"
+    data = (SHARED / "dev.jsonl").resolve()
     repo = HERE.parent
     with tempfile.TemporaryDirectory() as tmp:
         old = Path(tmp) / "before"
@@ -120,7 +120,7 @@ def ingest_cost(before: str, rounds: int) -> dict:
                 for name in (("without", "with") if r % 2 == 0 else ("with", "without")):
                     cmd = [sys.executable, "-m", "quotegraph.cli", "ingest", str(data), "--quiet",
                            "--db", f"{tmp}/{name}{r}.db"]
-                    times[name].append(_timed(cmd, envs[name]))
+                    times[name].append(_timed(cmd, envs[name], cwd=tmp))  # not the repo: -m puts cwd first
         finally:
             subprocess.run(["git", "-C", str(repo), "worktree", "remove", "--force", str(old)], check=False)
     without, with_ = statistics.median(times["without"]), statistics.median(times["with"])

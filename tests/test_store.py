@@ -33,10 +33,10 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
-def empty_store_url(backend: str, folder: Path) -> str:
-    """A new SQLite file in ``folder``, or the test PostgreSQL database emptied (skipped without one)."""
+def empty_store_url(backend: str, path: Path) -> str:
+    """A new SQLite file at ``path``, or the test PostgreSQL database emptied (skipped without one)."""
     if backend == "sqlite":
-        return f"sqlite:///{folder / 'store.db'}"
+        return f"sqlite:///{path}"
     if not POSTGRES:
         pytest.skip("no PostgreSQL server: set QUOTEGRAPH_TEST_POSTGRES (see .ci/postgres.sh)")
     reset_postgres(POSTGRES)
@@ -45,7 +45,7 @@ def empty_store_url(backend: str, folder: Path) -> str:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path):
-    return empty_store_url(request.param, tmp_path)
+    return empty_store_url(request.param, tmp_path / "store.db")
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from conftest import assert_clean_stderr, run_cli
 from store_corpus import ARTICLES, SCORED, contract, write_corpus
-from test_store import POSTGRES, reset_postgres
+from test_store import empty_store_url
 
 from quotegraph.inputs import InputError
 from quotegraph.io import Document
@@ -25,19 +25,9 @@ from quotegraph.store.search import MAX_TERMS
 BACKENDS = ["sqlite", "postgresql"]
 
 
-def new_url(backend: str, path) -> str:
-    """A new, empty store on this back end."""
-    if backend == "sqlite":
-        return f"sqlite:///{path}"
-    if not POSTGRES:
-        pytest.skip("no PostgreSQL server: set QUOTEGRAPH_TEST_POSTGRES (see .ci/postgres.sh)")
-    reset_postgres(POSTGRES)
-    return POSTGRES
-
-
 @pytest.fixture(params=BACKENDS)
 def store(request, tmp_path):
-    with Store(new_url(request.param, tmp_path / "store.db")) as s:
+    with Store(empty_store_url(request.param, tmp_path / "store.db")) as s:
         yield s
 
 
@@ -187,7 +177,7 @@ def test_a_limit_out_of_range_is_an_input_error(scored, call):
     (["search", "NOT talks"], "give a word to find as well"),
 ])
 def test_out_of_range_numbers_and_empty_searches_are_one_line(tmp_path, backend, args, says):
-    url = new_url(backend, tmp_path / "cli.db")
+    url = empty_store_url(backend, tmp_path / "cli.db")
     with Store(url) as s:
         s.write(SCORED)
     r = run_cli(*args, "--db", url)
@@ -271,7 +261,7 @@ def orders(n: int, count: int = 6):
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_speakers_are_linked_the_same_whatever_the_order(tmp_path, backend):
     for i, order in enumerate(orders(len(LINKED))):
-        url = new_url(backend, tmp_path / f"order{i}.db")
+        url = empty_store_url(backend, tmp_path / f"order{i}.db")
         with Store(url) as s:
             for k in range(0, len(order), 2):  # two articles a batch, as ingest and load write them
                 s.write([LINKED[j] for j in order[k:k + 2]])
@@ -284,7 +274,7 @@ def test_ingested_articles_link_the_same_in_reverse(tmp_path, backend):
     """The same, through analysis: the made-up corpus ingested forwards and backwards."""
     found = []
     for name, articles in (("forwards", ARTICLES), ("backwards", ARTICLES[::-1])):
-        url = new_url(backend, tmp_path / f"{name}.db")
+        url = empty_store_url(backend, tmp_path / f"{name}.db")
         r = run_cli("ingest", write_corpus(tmp_path / name, articles), "--db", url, "--jobs", "1", "--quiet")
         assert r.returncode == 0, r.stderr
         with Store(url) as s:
@@ -313,7 +303,7 @@ def test_a_split_by_hand_holds_for_later_articles(store):
 def test_a_store_linked_before_clusters_is_relinked_when_opened(tmp_path, backend):
     """A store of schema version 3 kept surname keys in entity_keys, and "Smith, a spokesman" with
     whichever spokesman Smith came first: opening it builds the clusters and places them by the rule."""
-    url = new_url(backend, tmp_path / "old.db")
+    url = empty_store_url(backend, tmp_path / "old.db")
     with Store(url) as s, s.engine.begin() as conn:
         s.write(LINKED)
         for table in ("full_name_keys", "surname_keys", "surname_clusters"):  # what version 3 did not have
@@ -372,9 +362,9 @@ def test_writers_starting_at_once_on_a_new_store_both_succeed(tmp_path, backend)
     """Two processes create the schema and write the same documents (the same speakers too) into a new
     store at once: both succeed, and the store holds what one of them alone would have written."""
     pairs = SCORED + LINKED
-    alone = counts_of(write_once(new_url(backend, tmp_path / "alone.db"), pairs))
+    alone = counts_of(write_once(empty_store_url(backend, tmp_path / "alone.db"), pairs))
     for trial in range(4):
-        url = new_url(backend, tmp_path / f"trial{trial}.db")
+        url = empty_store_url(backend, tmp_path / f"trial{trial}.db")
         assert run_at_once(url, [(pairs, 1), (pairs[::-1], 2)]) == [0, 0], f"trial {trial}"
         assert counts_of(url) == alone, f"trial {trial}"
 
@@ -385,7 +375,7 @@ def test_processes_opening_a_new_store_at_once_all_succeed(tmp_path, backend):
     """Opening creates the schema; on a new SQLite file even setting WAL mode once failed at once with
     "database is locked" when another process was opening it too."""
     for trial in range(10):  # two at once failed in a third to a half of the trials
-        url = new_url(backend, tmp_path / f"open{trial}.db")
+        url = empty_store_url(backend, tmp_path / f"open{trial}.db")
         assert run_at_once(url, [([], 1)] * 2) == [0, 0], f"trial {trial}"
 
 
@@ -400,7 +390,7 @@ def test_two_ingest_commands_into_a_new_store(tmp_path, backend):
     """The issue's report: two `quotegraph ingest` into a new SQLite file, one failing in 10 of 10."""
     corpus = write_corpus(tmp_path / "in")
     for trial in range(2):
-        url = new_url(backend, tmp_path / f"ingest{trial}.db")
+        url = empty_store_url(backend, tmp_path / f"ingest{trial}.db")
         command = ["ingest", str(corpus), "--db", url, "--jobs", "1", "--quiet"]
         with concurrent.futures.ThreadPoolExecutor(2) as pool:  # each run is a process of its own
             runs = list(pool.map(lambda args: run_cli(*args), [command, command]))

@@ -31,7 +31,7 @@ HTML = {"accept": "text/html"}
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def client(request, tmp_path_factory):
-    url = empty_store_url(request.param, tmp_path_factory.mktemp("claims"))
+    url = empty_store_url(request.param, tmp_path_factory.mktemp("claims") / "store.db")
     with Store(url) as store:
         for path, published in OUTLETS:
             assert not ingest([str(path)], store, published=published, jobs=1).failed

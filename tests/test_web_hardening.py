@@ -38,7 +38,7 @@ def dense(chars: int) -> str:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def store_url(request, tmp_path_factory):
     """A store holding two of the made-up articles, on each back end."""
-    url = empty_store_url(request.param, tmp_path_factory.mktemp("hardening"))
+    url = empty_store_url(request.param, tmp_path_factory.mktemp("hardening") / "store.db")
     with Store(url) as store:
         ingest([str(write_corpus(tmp_path_factory.mktemp("in"), ARTICLES[:2]))], store, jobs=1)
     return url

@@ -37,7 +37,6 @@ from typing import Iterable
 
 import numpy as np
 import sqlalchemy as sa
-from spacy.lang.en.stop_words import STOP_WORDS
 
 from .. import sentences
 from .linking import _Components
@@ -72,9 +71,19 @@ def _stem(word: str) -> str:
     return word
 
 
+@functools.cache
+def _stop_words() -> frozenset[str]:
+    """spaCy's English stop words, imported when first needed: importing spaCy takes a second, which
+    the store's read-only commands (said, search, claims) should not pay at start-up."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
 def terms(folded: list[str]) -> frozenset[str]:
     """The content words, stemmed: what a paraphrase must share."""
-    return frozenset(map(_stem, {w for w in folded if w not in STOP_WORDS and len(w) > 1}))
+    stop = _stop_words()
+    return frozenset(map(_stem, {w for w in folded if w not in stop and len(w) > 1}))
 
 
 def _hash(text: str) -> int:

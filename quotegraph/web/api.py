@@ -17,7 +17,7 @@ from ..io import Document
 from ..model import RelationType
 from ..store import EntityEditError, Filters, claim_queries, document_key, linking, queries
 from .analysis import analysis
-from .params import AtLeastOne, Count, StoredId
+from .params import AtLeastOne, Count, StoredId, or_404
 from .security import require_reader, require_writer
 
 router = APIRouter(prefix="/api", dependencies=[Depends(require_reader)])
@@ -38,10 +38,7 @@ def _date(value: str | None, name: str) -> str | None:
 
 
 def _entity_or_404(conn, entity_id: StoredId) -> dict:
-    found = queries.entity(conn, entity_id)
-    if found is None:
-        raise HTTPException(404, f"no entity #{entity_id}")
-    return found
+    return or_404(queries.entity(conn, entity_id), f"entity #{entity_id}")
 
 
 # ---------------------------------------------------------------- reading
@@ -53,10 +50,7 @@ def documents(limit: int = Query(50, ge=1, le=1000), offset: Count = 0, conn=Dep
 
 @router.get("/documents/{document_id}", summary="one stored document with its text and analysis")
 def document(document_id: StoredId, conn=Depends(_conn)):
-    found = queries.document(conn, document_id)
-    if found is None:
-        raise HTTPException(404, f"no document {document_id}")
-    return found
+    return or_404(queries.document(conn, document_id), f"document {document_id}")
 
 
 @router.get("/entities", summary="the most quoted entities; unnamed sources grouped by affiliation")
@@ -107,10 +101,7 @@ def claims(entity: Annotated[StoredId | None, Query(description="only claims thi
 
 @router.get("/claims/{claim_id}", summary="one claim across articles: its reports and every response to them")
 def claim(claim_id: StoredId, conn=Depends(_conn)):
-    found = claim_queries.claim(conn, claim_id)
-    if found is None:
-        raise HTTPException(404, f"no claim #{claim_id}")
-    return found
+    return or_404(claim_queries.claim(conn, claim_id), f"claim #{claim_id}")
 
 
 @router.get("/search", summary="full-text search over statements, newest first")

@@ -12,7 +12,7 @@ from ..store import Filters, claim_queries, queries
 from . import render
 from .render import templates
 from .analysis import analysis
-from .params import AtLeastOne, StoredId
+from .params import AtLeastOne, StoredId, or_404
 from .security import TOKEN_COOKIE, require_reader
 
 router = APIRouter()
@@ -71,10 +71,8 @@ def home(request: Request):
 @router.get("/documents/{document_id}", dependencies=reading)
 def article(request: Request, document_id: StoredId):
     with request.app.state.store.engine.connect() as conn:
-        record = queries.document(conn, document_id)
-        claims = claim_queries.document_claims(conn, document_id) if record else {}
-    if record is None:
-        raise HTTPException(404, f"no document {document_id}")
+        record = or_404(queries.document(conn, document_id), f"document {document_id}")
+        claims = claim_queries.document_claims(conn, document_id)
     return _page(request, "article.html", doc=record, link=safe_link(record["url"]), stored=True,
                  **_article_context(record, record["text"], claims))
 
@@ -85,9 +83,7 @@ ENTITY_CLAIMS = 20  # the entity page lists its most reported claims; the claims
 @router.get("/entities/{entity_id}", dependencies=reading)
 def entity(request: Request, entity_id: StoredId):
     with request.app.state.store.engine.connect() as conn:
-        found = queries.entity(conn, entity_id)
-        if found is None:
-            raise HTTPException(404, f"no entity #{entity_id}")
+        found = or_404(queries.entity(conn, entity_id), f"entity #{entity_id}")
         said = queries.said(conn, entity_id)
         disputes = queries.disputes(conn, entity_id, limit=None)
         claims = claim_queries.find_claims(conn, claim_queries.ClaimFilters(entity=entity_id, limit=ENTITY_CLAIMS))
@@ -126,9 +122,7 @@ REPORTS_CHOICES = (1, 2, 3, 5, 10)  # the claims page's "reported at least" choi
 def claims(request: Request, disputed: bool = False, min_reports: AtLeastOne = 1, entity: StoredId | None = None):
     filters = claim_queries.ClaimFilters(entity=entity, disputed=disputed, min_reports=min_reports, limit=CLAIMS_SHOWN)
     with request.app.state.store.engine.connect() as conn:
-        chosen = queries.entity(conn, entity) if entity is not None else None
-        if entity is not None and chosen is None:
-            raise HTTPException(404, f"no entity #{entity}")
+        chosen = or_404(queries.entity(conn, entity), f"entity #{entity}") if entity is not None else None
         found = claim_queries.find_claims(conn, filters)
     choices = sorted({*REPORTS_CHOICES, min_reports})  # a number from a link, not the form, stays chosen
     return _page(request, "claims.html", claims=found, disputed=disputed, min_reports=min_reports, choices=choices,
@@ -146,9 +140,7 @@ def _outlets(record: dict) -> list[dict]:
 @router.get("/claims/{claim_id}", dependencies=reading)
 def claim(request: Request, claim_id: StoredId):
     with request.app.state.store.engine.connect() as conn:
-        record = claim_queries.claim(conn, claim_id)
-    if record is None:
-        raise HTTPException(404, f"no claim #{claim_id}")
+        record = or_404(claim_queries.claim(conn, claim_id), f"claim #{claim_id}")
     disputes = sum(r["type"] == "disputes" for r in record["responses"])
     return _page(request, "claim.html", claim=record, outlets=_outlets(record), events=claim_queries.timeline(record),
                  disputes=disputes)
