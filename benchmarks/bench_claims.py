@@ -3,7 +3,7 @@
     python benchmarks/bench_claims.py silver URL [--sample 50] [--out sample.json]
     python benchmarks/bench_claims.py ingest --before REV [--rounds 3]
     python benchmarks/bench_claims.py queries [--statements 100000] [--db URL]
-    python benchmarks/bench_claims.py assign [--statements 1000000] [--db URL]
+    python benchmarks/bench_claims.py assign [--statements 1000000] [--db URL] [--vectors]
 
 - ``silver``: on a store holding PolNeAR train + dev (``quotegraph ingest`` of both), every pair of
   direct quotations in different articles with the same words, at least eight of them, should be in one
@@ -19,8 +19,9 @@
 - ``assign``: a store filled with synthetic statements (PolNeAR train's quotations with three in ten
   content words swapped for made-up ones; 5,000 speakers, Zipf-distributed, the first saying 11 % of
   everything; two years of dates; each statement's runs of words indexed and its content words kept as
-  ingest keeps them, no sentence vector stored yet), then new documents' statements assigned to claims one document at a
-  time, timed.
+  ingest keeps them; no sentence vector stored yet, or with ``--vectors`` a random unit vector for every
+  statement, as if each had been embedded), then new documents' statements assigned to claims one
+  document at a time, timed.
 """
 
 from __future__ import annotations
@@ -210,16 +211,26 @@ def _speaker(rnd: random.Random) -> int:
     return rnd.choices(range(1, SPEAKERS + 1), weights=_SPEAKER_WEIGHTS)[0]
 
 
-def assign(statements: int, db: str | None, documents: int = 30, seed: int = 2026) -> dict:
+def _unit(rnd):
+    import numpy as np
+
+    v = rnd.standard_normal(384).astype(np.float32)
+    return (v / np.linalg.norm(v)).astype(np.float16)
+
+
+def assign(statements: int, db: str | None, vectors: bool, documents: int = 30, seed: int = 2026) -> dict:
     import datetime as dt
+
+    import numpy as np
 
     import sqlalchemy as sa
 
     from quotegraph.store import Store, claims as claim_rules
-    from quotegraph.store.schema import claim_shingles, claims, entities, statements as statement_rows
+    from quotegraph.store.schema import claim_shingles, claims, entities, statement_vectors
+    from quotegraph.store.schema import statements as statement_rows
     from quotegraph.store.schema import documents as document_rows
 
-    rnd = random.Random(seed)
+    rnd, nrnd = random.Random(seed), np.random.default_rng(seed)
     bases = _quotations()
     day0 = dt.date(2022, 1, 1)
     with tempfile.TemporaryDirectory() as tmp:
@@ -258,6 +269,10 @@ def assign(statements: int, db: str | None, documents: int = 30, seed: int = 202
                         runs += [{"hash": h, "statement_id": sid, "document_id": doc}
                                  for h in claim_rules.shingles(claim_rules.words(text))]
                     conn.execute(claim_shingles.insert(), runs)
+                    if vectors:  # synthetic, as the issue allows: every stored statement embedded already
+                        conn.execute(statement_vectors.insert(), [
+                            {"statement_id": sid, "document_id": doc, "vector": _unit(nrnd).tobytes()}
+                            for sid, _, doc in ids])
             fill_s = time.perf_counter() - started
             stored = store.counts()["statements"]
             per_statement, per_document = [], []
@@ -279,7 +294,8 @@ def assign(statements: int, db: str | None, documents: int = 30, seed: int = 202
                     seconds = time.perf_counter() - started
                 per_document.append(seconds)
                 per_statement.append(seconds / len(ids))
-    return {"stored_statements": stored, "fill_s": fill_s, "documents": documents, "statements_per_document": 20,
+    return {"stored_statements": stored, "stored_vectors": vectors, "fill_s": fill_s, "documents": documents,
+            "statements_per_document": 20,
             "per_statement": _median_ms(per_statement), "per_document": _median_ms(per_document)}
 
 
@@ -299,6 +315,7 @@ def main(argv=None) -> int:
     a = sub.add_parser("assign")
     a.add_argument("--statements", type=int, default=1_000_000)
     a.add_argument("--db")
+    a.add_argument("--vectors", action="store_true", help="give every stored statement a (synthetic) vector")
     args = parser.parse_args(argv)
     if args.what == "silver":
         result = silver(args.url, args.sample, args.out)
@@ -307,7 +324,7 @@ def main(argv=None) -> int:
     elif args.what == "queries":
         result = queries(args.statements, args.db)
     else:
-        result = assign(args.statements, args.db)
+        result = assign(args.statements, args.db, args.vectors)
     print(json.dumps(result, indent=2))
     return 0
 

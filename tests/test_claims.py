@@ -116,6 +116,15 @@ def test_a_speaker_saying_it_again(other, date, same):
     assert claims.same_claim(said, report(other, id=2, document=2, kind="indirect", date=date)) is same
 
 
+
+def test_content_words_leave_out_spacys_stop_words():
+    # the package keeps a copy of spaCy's list so that the ingest writer need not import spaCy
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    assert claims._stop_words() == frozenset(STOP_WORDS)
+    assert claims.terms(claims.words("They said the missile would only take a minute")) == {
+        "said", "missile", "minute"}
+
 # ---------------------------------------------------------------- across articles, both back ends
 
 def test_one_claim_three_outlets(store):
@@ -156,6 +165,22 @@ def test_claims_do_not_depend_on_the_order_of_articles(tmp_path):
     assert partition(stores[0]) == partition(stores[1])
     for s in stores:
         s.close()
+
+
+def test_a_batch_of_articles_gives_the_claims_of_one_at_a_time(store, tmp_path):
+    # store.write assigns a whole batch at once (ingest, load): the claims must be those of one by one
+    from quotegraph import analyze
+    from quotegraph.io import Document
+
+    batch = [(Document(id=path.name, text=path.read_text("utf-8"), published=published),
+              analyze(path.read_text("utf-8"), published=published, id=path.name)) for path, published in OUTLETS]
+    store.write(batch)
+    one_by_one = Store(f"sqlite:///{tmp_path / 'one.db'}")
+    for pair in batch:
+        one_by_one.write([pair])
+    assert partition(store) == partition(one_by_one)
+    assert len(missile_claim(store)["reports"]) == 3
+    one_by_one.close()
 
 
 def test_merge_and_split_survive_analysing_again(store):

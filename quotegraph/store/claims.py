@@ -33,7 +33,8 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable
+from importlib import resources
+from typing import Iterable, Iterator
 
 import numpy as np
 import sqlalchemy as sa
@@ -73,11 +74,10 @@ def _stem(word: str) -> str:
 
 @functools.cache
 def _stop_words() -> frozenset[str]:
-    """spaCy's English stop words, imported when first needed: importing spaCy takes a second, which
-    the store's read-only commands (said, search, claims) should not pay at start-up."""
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    return frozenset(STOP_WORDS)
+    """spaCy's English stop words (a copy in ``data/stop_words.txt``, checked against spaCy's own by the
+    tests): importing spaCy takes a second, which the writer of an ingest should not pay."""
+    listed = resources.files("quotegraph.data").joinpath("stop_words.txt").read_text("utf-8")
+    return frozenset(listed.split())
 
 
 def terms(folded: list[str]) -> frozenset[str]:
@@ -157,7 +157,8 @@ def _reports(conn: sa.Connection, where) -> list[Report]:
     return [_report(r) for r in conn.execute(sa.select(*_REPORT_COLUMNS).where(where).order_by(statements.c.id))]
 
 
-def _chunks(values: Iterable, n: int = _CHUNK):
+def chunks(values: Iterable, n: int = _CHUNK):
+    """Lists of at most ``n`` of the values: one IN (...) each."""
     values = list(values)
     for k in range(0, len(values), n):
         yield values[k:k + n]
@@ -246,7 +247,7 @@ def assign(conn: sa.Connection, statement_ids: list[int], *, shingled: bool = Fa
     """Put these stored statements (not yet in a claim) into claims: the claims they match, joined
     together, or new ones. ``shingled``: their runs of words are stored already. Returns the claims
     touched (their summaries are refreshed)."""
-    new = [r for chunk in _chunks(statement_ids) for r in _reports(conn, statements.c.id.in_(chunk))]
+    new = [r for chunk in chunks(statement_ids) for r in _reports(conn, statements.c.id.in_(chunk))]
     if not new:
         return set()
     if not shingled:
@@ -289,12 +290,11 @@ def _matches(conn: sa.Connection, new: list[Report]) -> list[tuple[Report, Repor
             by_speaker.setdefault(b.entity_id, []).append(b)
     for a in new:
         maybe += [(a, b) for b in by_speaker.get(a.entity_id, ()) if a.id != b.id and _may_paraphrase(a, b)]
-    for i, a in enumerate(new):
-        for b in new[i + 1:]:
-            if _same_words(a, b):
-                found.append((a, b))
-            elif _may_paraphrase(a, b):
-                maybe.append((a, b))
+    for a, b in _pairs_among(new):
+        if _same_words(a, b):
+            found.append((a, b))
+        elif _may_paraphrase(a, b):
+            maybe.append((a, b))
     maybe = [(a, b) for a, b in maybe if not _same_words(a, b)]
     found += [(a, b) for a, b in maybe if a.folded == b.folded]  # the same words, too short for a run
     maybe = [(a, b) for a, b in maybe if a.folded != b.folded]
@@ -304,11 +304,31 @@ def _matches(conn: sa.Connection, new: list[Report]) -> list[tuple[Report, Repor
     return found
 
 
+def _pairs_among(reports: list[Report]) -> Iterator[tuple[Report, Report]]:
+    """Each pair of reports that could be one claim, once: those sharing a run of words, or a speaker
+    and a content word (every rule asks for one or the other). A batch of documents is compared
+    through this index and not pair by pair."""
+    groups: dict[tuple, list[Report]] = {}
+    for r in reports:
+        for h in r.runs:
+            groups.setdefault(("run", h), []).append(r)
+        if r.entity_id is not None:
+            for term in r.content:
+                groups.setdefault((r.entity_id, term), []).append(r)
+    seen: set[tuple[int, int]] = set()
+    for members in groups.values():
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                if (a.id, b.id) not in seen:
+                    seen.add((a.id, b.id))
+                    yield a, b
+
+
 def _vectors(conn: sa.Connection, reports: list[Report]) -> None:
     """Sentence embeddings for these reports: those stored, and the others computed and stored."""
     unique = list({r.id: r for r in reports}.values())
     known = {}
-    for chunk in _chunks([r.id for r in unique]):
+    for chunk in chunks([r.id for r in unique]):
         known.update(conn.execute(sa.select(statement_vectors.c.statement_id, statement_vectors.c.vector)
                                   .where(statement_vectors.c.statement_id.in_(chunk))).all())
     for r in unique:
@@ -330,20 +350,36 @@ def _stored_candidates(conn: sa.Connection, new: list[Report]) -> tuple[list[Rep
     """Statements already in claims that may match: those sharing a run of words, and (the others) the
     same speakers' statements of the same weeks."""
     ids: set[int] = set()
-    for chunk in _chunks({h for r in new for h in r.runs}):
+    for chunk in chunks({h for r in new for h in r.runs}):
         ids |= set(conn.execute(sa.select(claim_shingles.c.statement_id).where(claim_shingles.c.hash.in_(chunk))
                                 .distinct()).scalars())
-    speakers = {r.entity_id for r in new if r.entity_id is not None and len(r.content) >= MIN_SHARED}
     in_claims = statements.c.claim_id.isnot(None)
-    sharing = [r for chunk in _chunks(ids) for r in _reports(conn, statements.c.id.in_(chunk) & in_claims)]
-    speaking = []
-    for chunk in _chunks(speakers):
-        where = statements.c.entity_id.in_(chunk) & in_claims
-        window = _window([r for r in new if r.entity_id in chunk], PARAPHRASE_DAYS)
-        if window:
-            where &= statements.c.date.between(*window) | statements.c.date.is_(None)
-        speaking += [r for r in _reports(conn, where) if r.id not in ids]
+    sharing = [r for chunk in chunks(ids) for r in _reports(conn, statements.c.id.in_(chunk) & in_claims)]
+    speaking, seen = [], set(ids)
+    for group in _by_weeks([r for r in new if r.entity_id is not None and len(r.content) >= MIN_SHARED]):
+        window = _window(group, PARAPHRASE_DAYS)
+        for chunk in chunks({r.entity_id for r in group}):
+            where = statements.c.entity_id.in_(chunk) & in_claims
+            if window:
+                where &= statements.c.date.between(*window) | statements.c.date.is_(None)
+            found = [r for r in _reports(conn, where) if r.id not in seen]
+            seen |= {r.id for r in found}
+            speaking += found
     return sharing, speaking
+
+
+def _by_weeks(reports: list[Report]) -> list[list[Report]]:
+    """Reports in runs of dates with no gap over PARAPHRASE_DAYS (and those of unknown date apart): one
+    look-up of the speakers' weeks each, so that a batch spanning years does not read years."""
+    unknown = [r for r in reports if _day(r.date) is None]
+    groups, last = [], None
+    for r in sorted((r for r in reports if _day(r.date) is not None), key=lambda r: _day(r.date)):
+        day = _day(r.date)
+        if last is None or (day - last).days > PARAPHRASE_DAYS:
+            groups.append([])
+        groups[-1].append(r)
+        last = day
+    return groups + ([unknown] if unknown else [])
 
 
 def _pins(conn: sa.Connection, reports: list[Report]) -> dict[int, int]:
@@ -352,7 +388,7 @@ def _pins(conn: sa.Connection, reports: list[Report]) -> dict[int, int]:
                              .where(documents.c.id.in_({r.document_id for r in reports}))).all())
     wanted = {signature(keys[r.document_id], r.text): r.id for r in reports}
     pinned = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         for sig, claim_id in conn.execute(sa.select(claim_pins.c.signature, claim_pins.c.claim_id)
                                           .where(claim_pins.c.signature.in_(chunk))):
             pinned[wanted[sig]] = claim_id
@@ -437,12 +473,12 @@ def _link_named_claims(conn: sa.Connection, new: list[Report]) -> set[int]:
     speakers = {r.entity_id for r in new if r.entity_id is not None}
     if not speakers:
         return set()
-    new_targets = [t for chunk in _chunks(ids) for t in _targets(conn, statements.c.id.in_(chunk))]
-    stored_targets = [t for chunk in _chunks(speakers) for t in _targets(
+    new_targets = [t for chunk in chunks(ids) for t in _targets(conn, statements.c.id.in_(chunk))]
+    stored_targets = [t for chunk in chunks(speakers) for t in _targets(
         conn, statements.c.entity_id.in_(chunk) & statements.c.about_claim.is_(None) & statements.c.id.not_in(ids))]
     claim_of = dict(conn.execute(sa.select(statements.c.id, statements.c.claim_id)
                                  .where(statements.c.id.in_(ids))).all()) if len(ids) <= _CHUNK else {
-        i: c for chunk in _chunks(ids) for i, c in conn.execute(
+        i: c for chunk in chunks(ids) for i, c in conn.execute(
             sa.select(statements.c.id, statements.c.claim_id).where(statements.c.id.in_(chunk)))}
     for r in new:
         r.claim_id = claim_of.get(r.id)
@@ -489,7 +525,7 @@ def refresh(conn: sa.Connection, claim_ids: Iterable[int]) -> None:
     """Recompute these claims' summaries from their reports and responses; an unpinned claim left
     with no report goes."""
     ids = sorted(set(claim_ids))
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         members = _reports(conn, statements.c.claim_id.in_(chunk))
         by_claim: dict[int, list[Report]] = {}
         for r in members:
@@ -562,7 +598,7 @@ def claims_of_document(conn: sa.Connection, document_id: int) -> set[int]:
 def claims_of_statements(conn: sa.Connection, statement_ids: Iterable[int]) -> set[int]:
     """The claims these statements report or name."""
     out: set[int] = set()
-    for chunk in _chunks(statement_ids):
+    for chunk in chunks(statement_ids):
         rows = conn.execute(sa.select(statements.c.claim_id, statements.c.about_claim)
                             .where(statements.c.id.in_(chunk)))
         out |= {c for row in rows for c in row if c is not None}
@@ -578,7 +614,7 @@ def regroup(conn: sa.Connection, claim_ids: set[int]) -> None:
     pinned = set(conn.execute(sa.select(claims.c.id).where(claims.c.id.in_(claim_ids), claims.c.pinned)).scalars())
     free = sorted(claim_ids - pinned)
     members, naming = [], []
-    for chunk in _chunks(free):
+    for chunk in chunks(free):
         members += conn.execute(sa.select(statements.c.id).where(statements.c.claim_id.in_(chunk))).scalars().all()
         naming += conn.execute(sa.select(statements.c.id).where(statements.c.about_claim.in_(chunk))).scalars().all()
         conn.execute(statements.update().where(statements.c.claim_id.in_(chunk)).values(claim_id=None))
@@ -586,7 +622,7 @@ def regroup(conn: sa.Connection, claim_ids: set[int]) -> None:
         conn.execute(claims.delete().where(claims.c.id.in_(chunk)))
     assign(conn, members, shingled=True)
     others = [i for i in naming if i not in set(members)]
-    refresh(conn, _link_named_claims(conn, [r for chunk in _chunks(others)
+    refresh(conn, _link_named_claims(conn, [r for chunk in chunks(others)
                                             for r in _reports(conn, statements.c.id.in_(chunk))]) | pinned)
 
 
@@ -613,7 +649,7 @@ def _pin(conn: sa.Connection, claim_id: int, where) -> None:
     rows = conn.execute(sa.select(documents.c.key, statements.c.text)
                         .join_from(statements, documents, statements.c.document_id == documents.c.id).where(where))
     signatures = sorted({signature(key, text) for key, text in rows})
-    for chunk in _chunks(signatures):
+    for chunk in chunks(signatures):
         conn.execute(claim_pins.delete().where(claim_pins.c.signature.in_(chunk)))
     if signatures:
         conn.execute(claim_pins.insert(), [{"signature": s, "claim_id": claim_id} for s in signatures])

@@ -142,7 +142,7 @@ class Store:
     def write(self, batch: list[tuple[Document, Analysis | dict]]) -> list[Stored]:
         """Store a batch of analysed documents (an Analysis, or its contract dict) in one transaction,
         replacing any stored earlier under the same key."""
-        out = []
+        out, written = [], []
         with writing(self.engine) as conn:
             replaced = False
             for document, analysis in batch:
@@ -154,10 +154,11 @@ class Store:
                     claims.regroup(conn, left)
                     replaced = True
                 contract = analysis if isinstance(analysis, dict) else analysis.to_dict()
-                document_id = _insert_document(conn, key, document, contract)
-                claims.assign(conn, conn.execute(sa.select(statements.c.id).where(
-                    statements.c.document_id == document_id)).scalars().all())
+                written.append(_insert_document(conn, key, document, contract))
                 out.append(Stored(key, "updated" if old is not None else "new", len(contract["statements"])))
+            # the batch's statements join claims together: one look-up of what is stored, not one a document
+            claims.assign(conn, [i for chunk in claims.chunks(written) for i in conn.execute(
+                sa.select(statements.c.id).where(statements.c.document_id.in_(chunk))).scalars()])
             if replaced:
                 linking.drop_orphans(conn)
         return out
