@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from contextlib import nullcontext
 from typing import Iterable, Iterator
 
-from . import __version__
-from .cli_common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, UsageError, command, output_format
+from . import __version__, modes
+from .cli_common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, UsageError, add_mode, command
+from .cli_common import output_format
 from .cli_common import die as _die
 from .inputs import InputError, check_published
 from .io import Document, Failure, read_path
 from .nlp import ModelNotInstalled
+from .sentences import ModelError
 
 # ---------------------------------------------------------------- extract
 
@@ -161,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="worker processes (default: all cores, or $QUOTEGRAPH_JOBS; 1 = no workers)")
     ex.add_argument("--with-text", action="store_true",
                     help="add each document's text to the JSON (for HTML: the article text the offsets index)")
+    add_mode(ex)
     ex.set_defaults(func=cmd_extract)
 
     ev = command(sub, "evaluate", "score the extractor against gold attributions (PolNeAR layout)",
@@ -173,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="also score relations (disputes, supports, declines_comment) against these gold links")
     ev.add_argument("--clear-only", action="store_true", help="with --relations: only the links marked clear")
     ev.add_argument("--jobs", "-j", type=int, default=None)
+    add_mode(ev)
     ev.set_defaults(func=cmd_evaluate)
 
     tr = command(sub, "train", "retrain the cue model from gold attributions (PolNeAR train)",
@@ -197,11 +202,17 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     if getattr(args, "jobs", None) is not None and args.jobs < 1:
         return _die("--jobs must be 1 or more")
+    if getattr(args, "mode", None):
+        os.environ[modes.VARIABLE] = args.mode  # this process and the workers it starts
+    try:
+        modes.current()
+    except ValueError as e:
+        return _die(f"${modes.VARIABLE}: {e}")
     from .store import SchemaTooNew, StoreError
 
     try:
         return args.func(args)
-    except (ModelNotInstalled, InputError, UsageError, StoreError, SchemaTooNew) as e:
+    except (ModelNotInstalled, ModelError, InputError, UsageError, StoreError, SchemaTooNew) as e:
         return _die(str(e))
     except KeyboardInterrupt:
         return _die("interrupted", EXIT_INTERRUPTED)

@@ -6,7 +6,7 @@ import json
 import sys
 import time
 
-from .cli_common import EXIT_OK, EXIT_SOME_FAILED, UsageError, command
+from .cli_common import EXIT_OK, EXIT_SOME_FAILED, UsageError, add_mode, command
 
 
 def cmd_batch(args) -> int:
@@ -79,6 +79,7 @@ def add_batch_commands(sub) -> None:
                    help="documents a task (default %(default)s)")
     b.add_argument("--json", action="store_true", help="print the summary as JSON")
     b.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    add_mode(b)
     b.set_defaults(func=cmd_batch)
 
     ld = command(sub, "load", "store a batch's output (idempotent)", "quotegraph load batch-out")

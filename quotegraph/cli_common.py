@@ -31,3 +31,11 @@ def command(sub, name: str, help: str, example: str, description: str | None = N
     (from the repository root, after the README's first command)."""
     return sub.add_parser(name, help=help, description=description or help[0].upper() + help[1:] + ".",
                           epilog=f"example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+def add_mode(parser: argparse.ArgumentParser) -> None:
+    """``--mode``, for the commands that analyse text. The mode is handed to every worker process
+    through $QUOTEGRAPH_MODE (cli.main sets it)."""
+    parser.add_argument("--mode", choices=("fast", "accurate"), default=None,
+                        help="fast: the rules alone (default); accurate: with the attribution tagger, more "
+                             "statements found, about half the speed (default: $QUOTEGRAPH_MODE, else fast)")

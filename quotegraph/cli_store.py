@@ -11,7 +11,7 @@ import json
 import sys
 import typing
 
-from .cli_common import EXIT_OK, EXIT_SOME_FAILED, UsageError, command, output_format
+from .cli_common import EXIT_OK, EXIT_SOME_FAILED, UsageError, add_mode, command, output_format
 from .inputs import check_period, check_published, check_score
 from .model import RelationType
 from .store.search import GRAMMAR as SEARCH_GRAMMAR
@@ -359,6 +359,7 @@ def add_store_commands(sub) -> None:
                           "the one document limit)")
     ing.add_argument("--json", action="store_true", help="print the summary as JSON")
     ing.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    add_mode(ing)
     ing.set_defaults(func=cmd_ingest)
 
     sd = command(sub, "said", "what an entity said, in date order", "quotegraph said 'Dmitry Peskov'")

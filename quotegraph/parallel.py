@@ -27,14 +27,17 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def analyze_one(doc: Document) -> Analysis | Failure:
+def analyze_one(doc: Document, mode: str | None = None) -> Analysis | Failure:
     from .api import InputError, analyze
+    from .sentences import ModelError
 
     try:
         # no size limit here: the reader checked the document against the command's (ingest --max-mb)
-        return analyze(doc.text, published=doc.published, id=doc.id, max_bytes=None)
+        return analyze(doc.text, published=doc.published, id=doc.id, max_bytes=None, mode=mode)
     except InputError as e:  # says what is wrong in words a user can act on
         return Failure(doc.id, str(e))
+    except ModelError:  # no document can be analysed: said once, by the command
+        raise
     except Exception as e:  # one bad document must never stop a batch
         return Failure(doc.id, f"could not be analysed ({type(e).__name__}: {e})")
 

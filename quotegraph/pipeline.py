@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Iterator
 
 from spacy.tokens import Doc
 
+from . import modes
 from . import nlp as nlp_module
 from .model import Analysis
 from .stages.context import Context, QuoteIndex
@@ -77,11 +78,19 @@ def _quotes(ctx: Context) -> None:
     ctx.quote_index = QuoteIndex(ctx.quotations)
 
 
+def _tag(ctx: Context) -> None:
+    from . import tagger  # onnxruntime and the model load only in the accurate mode
+
+    tagger.model().tag(ctx.doc)
+
+
 def _cues(ctx: Context) -> None:
     ctx.cues = find_cues(ctx.doc, ctx.quote_index)
 
 
 register("quotes", _quotes, requires=("text",), assigns=("quotations", "quote_index"))
+# the tagger leaves its probabilities on the Doc, where cues and reported speech consult them (stages/tagged.py)
+register("tagger", _tag, requires=("doc",))
 register("cues", _cues, requires=("doc", "quote_index"), assigns=("cues",))
 register("reported", build_reported, requires=("cues",), assigns=("drafts",))
 register("direct", attribute_quotations, requires=("quotations", "quote_index"), assigns=("drafts",))
@@ -92,6 +101,13 @@ register("relations", find_relations, requires=("drafts", "entities"), assigns=(
 register("times", attach_times, requires=("drafts",), assigns=("times",))
 
 DEFAULT_STAGES = ("quotes", "cues", "reported", "direct", "nesting", "declines", "speakers", "relations", "times")
+# the stages of each mode (modes.py): fast, the rules alone; accurate, the attribution tagger too
+MODE_STAGES = {"fast": DEFAULT_STAGES, "accurate": ("quotes", "tagger", *DEFAULT_STAGES[1:])}
+
+
+def mode_stages(mode: str | None = None) -> tuple[str, ...]:
+    """The stages of a mode; by default $QUOTEGRAPH_MODE's, else fast. ValueError for an unknown mode."""
+    return MODE_STAGES[modes.current(mode)]
 
 # Paragraphs longer than this are parsed in pieces, and pieces go to the parser in batches of at
 # most BATCH_CHARS characters: spaCy's memory grows with the length of what it parses at once.
@@ -156,8 +172,8 @@ def parse(text: str) -> Doc:
 
 
 def run_stages(text: str, doc: Doc, published: str | None = None,
-               stages: Iterable[str] = DEFAULT_STAGES) -> Context:
-    specs = check_stages(stages)
+               stages: Iterable[str] | None = None) -> Context:
+    specs = check_stages(stages if stages is not None else mode_stages())
     ctx = Context(text=text, doc=doc, published=published)
     for spec in specs:
         spec.run(ctx)
@@ -165,5 +181,6 @@ def run_stages(text: str, doc: Doc, published: str | None = None,
 
 
 def analyze_doc(text: str, doc: Doc, published: str | None = None, doc_id: str | None = None,
-                stages: Iterable[str] = DEFAULT_STAGES) -> Analysis:
+                stages: Iterable[str] | None = None) -> Analysis:
+    """The analysis of a parsed document by ``stages`` (by default: those of the mode in force)."""
     return to_analysis(run_stages(text, doc, published, stages), doc_id)

@@ -25,7 +25,8 @@ DIMENSIONS = 384
 
 
 class ModelError(RuntimeError):
-    """The sentence model is missing or not the one this quotegraph was built with."""
+    """A model shipped in the package is missing, or is not the one this quotegraph was built with, or
+    does not fit the spaCy pipeline installed: what to do is in the message."""
 
 
 def _model_files():
@@ -77,6 +78,46 @@ def _basic_tokens(text: str) -> list[str]:
     return tokens
 
 
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """The words of ``_basic_tokens`` with the character span of each in ``text``.
+
+    The same words ``_basic_tokens`` makes, character by character, so that a tagger's output per
+    word-piece can be put back on the text (accents are stripped per character, which is what
+    stripping the NFD form of the whole word does).
+    """
+    words: list[tuple[str, int, int]] = []
+    current, start = "", 0
+
+    def close(end: int) -> None:
+        nonlocal current
+        if current:
+            words.append((current, start, end))
+        current = ""
+
+    for i, ch in enumerate(text):
+        cp = ord(ch)
+        if cp == 0 or cp == 0xFFFD or (unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\t\n\r"):
+            continue
+        if ch in " \t\n\r" or unicodedata.category(ch) == "Zs":
+            close(i)
+            continue
+        folded = "".join(c for c in unicodedata.normalize("NFD", ch.lower()) if unicodedata.category(c) != "Mn")
+        if _is_cjk(cp):
+            close(i)
+            words.append((folded, i, i + 1))
+            continue
+        for c in folded:
+            if _is_punctuation(c):
+                close(i)
+                words.append((c, i, i + 1))
+            else:
+                if not current:
+                    start = i
+                current += c
+    close(len(text))
+    return words
+
+
 class WordPiece:
     def __init__(self, vocabulary: list[str]):
         self.ids = {piece: i for i, piece in enumerate(vocabulary)}
@@ -99,6 +140,15 @@ class WordPiece:
                 return [self.unknown]
             start = end
         return out
+
+    def pieces_with_spans(self, text: str) -> tuple[list[int], list[tuple[int, int]]]:
+        """Every word-piece id of ``text`` (no [CLS]/[SEP], no limit) and its word's character span."""
+        ids, spans = [], []
+        for word, start, end in word_spans(text):
+            for piece in self.pieces(word):
+                ids.append(piece)
+                spans.append((start, end))
+        return ids, spans
 
     def encode(self, text: str, max_tokens: int = MAX_TOKENS) -> list[int]:
         ids = [i for word in _basic_tokens(text) for i in self.pieces(word)]

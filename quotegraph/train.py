@@ -159,6 +159,24 @@ def best_threshold(model: "CueModel", rows, dense) -> float:
     return best[1]
 
 
+def provenance(train_path: str, docs, dense: list[float]) -> dict:
+    """What the model was made from, which loading checks (cues.CueModel.load)."""
+    import hashlib
+
+    import spacy
+
+    from . import nlp as nlp_module
+
+    meta = nlp_module.load().meta
+    return {"spacy": spacy.__version__, "pipeline": f"{meta['lang']}_{meta['name']}",
+            "pipeline_version": meta["version"],
+            "vector_width": int(docs[0].tensor.shape[1]), "dense_features": len(dense),
+            "train_sha256": hashlib.sha256(Path(train_path).read_bytes()).hexdigest(),
+            "hyper_parameters": {"seed": SEED, "epochs": EPOCHS, "batch": BATCH, "l2": L2,
+                                 "learning_rate": LEARNING_RATE, "min_feature_count": MIN_FEATURE_COUNT,
+                                 "min_weight": MIN_WEIGHT}}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m quotegraph.train", description=__doc__.splitlines()[0])
     parser.add_argument("train", help="gold JSONL in the PolNeAR layout (train split)")
@@ -185,7 +203,8 @@ def main(argv=None) -> int:
 
     sparse, dense = train_logistic(fit + held_rows, np.concatenate([fit_dense, held_dense]))
     model = {"about": "quotegraph cue model; retrain with `python -m quotegraph.train`",
-             "threshold": threshold, "span_include": span_include, "weights": sparse, "dense": dense}
+             "threshold": threshold, "span_include": span_include, "weights": sparse, "dense": dense,
+             "provenance": provenance(args.train, docs, dense)}
     Path(args.out).write_text(json.dumps(model, sort_keys=True, separators=(",", ":")), encoding="utf-8")
     print(f"wrote {args.out} ({len(sparse)} weights) in {time.time() - t0:.0f} s", file=sys.stderr)
     return 0

@@ -35,10 +35,11 @@ def gold():
     return json.loads((SEED / "gold.json").read_text("utf-8"))
 
 
-@pytest.fixture(scope="module")
-def analysis():
+@pytest.fixture(scope="module", params=["fast", "accurate"])
+def analysis(request):
+    """The reference article analysed in each mode: both must get it right."""
     text = EXAMPLE.read_text("utf-8")
-    return quotegraph.analyze(text, published="2023-01-31", id="article.txt")
+    return quotegraph.analyze(text, published="2023-01-31", id="article.txt", mode=request.param)
 
 
 def test_bundled_example_is_the_reference_article():

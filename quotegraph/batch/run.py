@@ -19,6 +19,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
+from .. import modes
 from ..io import Failure
 from ..progress import Progress
 from . import shards
@@ -31,8 +32,9 @@ def _join(base: str, *parts: str) -> str:
     return "/".join([base.rstrip("/"), *parts])
 
 
-def run_partition(partition: Partition, out: str) -> dict:
-    """One task, on a worker: read, analyse, write shards, then the entry. Returns the entry."""
+def run_partition(partition: Partition, out: str, mode: str | None = None) -> dict:
+    """One task, on a worker: read, analyse (in ``mode``, given by the client: a remote worker does not
+    share its environment), write shards, then the entry. Returns the entry."""
     from ..parallel import analyze_one
     from ..store.db import document_key
 
@@ -40,7 +42,7 @@ def run_partition(partition: Partition, out: str) -> dict:
     analysed, failures, read = [], [], 0
     for item in _documents(partition):
         read += 1
-        result = item if isinstance(item, Failure) else analyze_one(item)
+        result = item if isinstance(item, Failure) else analyze_one(item, mode)
         if isinstance(result, Failure):
             failures.append({"id": result.id, "reason": result.reason})
         else:
@@ -52,7 +54,7 @@ def run_partition(partition: Partition, out: str) -> dict:
     files = shards.write(tables, lambda table: _join(root, table, f"{partition.id}.parquet"), fs)
     entry = {"partition": partition.to_dict(), "documents_read": read, "documents": len(analysed),
              "statements": len(tables["statements"]), "failures": failures, "files": files,
-             "seconds": round(time.perf_counter() - started, 3), "worker_pid": os.getpid()}
+             "seconds": round(time.perf_counter() - started, 3), "worker_pid": os.getpid(), "mode": modes.current(mode)}
     _write_json(fs, _join(root, "_done", f"{partition.id}.json"), entry)
     return entry
 
@@ -138,7 +140,7 @@ def run_batch(inputs: list[str], out: str, client, partition_size: int = DEFAULT
     # documents done, rate and ETA; counted in partitions where a .jsonl.gz hides how many documents there are
     bar = Progress(progress, sum(sizes) if by_documents else len(partitions), "doc" if by_documents else "partition",
                    "batch", initial=sum(e["documents_read"] for e in done.values()) if by_documents else result.skipped)
-    futures = [client.submit(run_partition, p, out, key=f"quotegraph-{p.id}", pure=False, retries=2)
+    futures = [client.submit(run_partition, p, out, modes.current(), key=f"quotegraph-{p.id}", pure=False, retries=2)
                for p in todo]
     try:
         for future in as_completed(futures):

@@ -18,6 +18,9 @@ from importlib import resources
 import numpy as np
 from spacy.tokens import Doc, Token
 
+from ..sentences import ModelError
+from . import tagged
+
 CANDIDATE_POS = {"VERB", "AUX", "NOUN", "ADJ"}
 MODEL_FILE = "cue_model.json"
 
@@ -78,6 +81,7 @@ class CueModel:
     threshold: float
     span_include: dict[str, float]  # "dep|word" or "dep|POS" -> rate at which annotators include that child
     dense: list[float] | None = None
+    provenance: dict | None = None  # what it was trained from (train.py): spaCy, pipeline, vector width, data
 
     def __post_init__(self) -> None:
         self._dense = np.asarray(self.dense, dtype=np.float32) if self.dense else None
@@ -85,7 +89,37 @@ class CueModel:
     @classmethod
     def load(cls) -> "CueModel":
         data = json.loads(resources.files("quotegraph.data").joinpath(MODEL_FILE).read_text("utf-8"))
-        return cls(data["weights"], data["threshold"], data["span_include"], data.get("dense"))
+        model = cls(data["weights"], data["threshold"], data["span_include"], data.get("dense"), data.get("provenance"))
+        model.check_provenance()
+        return model
+
+    def check_provenance(self) -> None:
+        """The model was trained on this pipeline's contextual vectors: the same spaCy minor version,
+        the same width. Otherwise its dense weights would be dropped in silence, or read wrongly."""
+        made = self.provenance
+        if self._dense is None:
+            return
+        if not made:
+            raise ModelError("the cue model in the package has no provenance: retrain it with `quotegraph train`")
+        import spacy
+
+        if spacy.__version__.split(".")[:2] != made["spacy"].split(".")[:2]:
+            raise ModelError(f"the cue model was trained with spaCy {made['spacy']} and this is spaCy "
+                             f"{spacy.__version__}: install spacy~={'.'.join(made['spacy'].split('.')[:2])}.0 or "
+                             "retrain it with `quotegraph train`")
+        if 2 * made["vector_width"] != len(self._dense):
+            raise ModelError(f"the cue model's dense weights ({len(self._dense)}) do not match the vector width it "
+                             f"records ({made['vector_width']}): retrain it with `quotegraph train`")
+
+    def check_vectors(self, doc: Doc) -> None:
+        """This Doc's contextual vectors are the width the model was trained on."""
+        tensor = doc.tensor
+        width = tensor.shape[1] if tensor is not None and getattr(tensor, "ndim", 0) == 2 and len(tensor) else None
+        if self._dense is not None and width is not None and width != self.provenance["vector_width"]:
+            raise ModelError(f"the spaCy pipeline gives vectors of width {width}, and the cue model was trained on "
+                             f"{self.provenance['pipeline']} {self.provenance['pipeline_version']}'s "
+                             f"({self.provenance['vector_width']}): install that pipeline or retrain with "
+                             "`quotegraph train`")
 
     def score(self, feats: list[str], vector=None) -> float:
         z = sum(self.weights.get(f, 0.0) for f in feats)
@@ -167,12 +201,13 @@ SPEECH_VERBS = {"said", "says", "say", "told", "tells", "asked", "added", "warne
 def find_cues(doc: Doc, quotes=None, model: CueModel | None = None) -> list[tuple[Token, float]]:
     """Every word the model takes for a cue, with its probability. ``quotes`` is a QuoteIndex."""
     model = model or cue_model()
+    model.check_vectors(doc)
     found = []
     for tok, feats in candidate_features(doc, quotes):
         p = model.score(feats, dense_features(tok))
         if p >= model.threshold or _unmistakable(tok):
             found.append((tok, p))
-    return found
+    return tagged.second_opinion(doc, found, is_candidate, _unmistakable)  # the accurate mode's tagger
 
 
 def _unmistakable(tok: Token) -> bool:

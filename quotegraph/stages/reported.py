@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
+from . import tagged
 from .context import Context, Draft, text_of
 from .cues import cue_model, cue_span
 from .mentions import CALENDAR
@@ -24,7 +25,7 @@ PUNCT_EDGE = set(" \n\t,;:.-\u2014\u2013")
 def build_reported(ctx: Context) -> None:
     model = cue_model()
     for head, p in ctx.cues:
-        start, end = cue_span(head, model)
+        start, end = tagged.cue_words(head, *cue_span(head, model))
         cue_chars = (ctx.doc[start].idx, ctx.doc[end - 1].idx + len(ctx.doc[end - 1]))
         content = [strip_edges(ctx.text, s, e) for s, e in content_span(head, start, end)]
         content = [(s, e) for s, e in content if e > s]
@@ -115,7 +116,28 @@ def mention_span(head: Token) -> tuple[int, int]:
 
 
 def content_span(cue: Token, cue_start: int, cue_end: int) -> list[tuple[int, int]]:
-    """Character fragments of what the cue reports; empty when the cue has no content."""
+    """Character fragments of what the cue reports; empty when the cue has no content. In the accurate
+    mode the tagger carries a content's end on and stands in where the parse gives none (tagged.py)."""
+    fragments = parsed_content(cue, cue_start, cue_end)
+    if tagged.tagged(cue.doc) is None:
+        return fragments
+    doc = cue.doc
+    if not fragments:
+        near = tagged.content_near(cue, cue_start, cue_end)
+        return [_chars(near[0], near[1], doc)] if near else []
+    out = []
+    for start, end in fragments:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None or not len(span):
+            out.append((start, end))
+            continue
+        last = tagged.extend_end(doc, span.end - 1, cue_start, cue_end)
+        out.append((start, doc[last].idx + len(doc[last])))
+    return out
+
+
+def parsed_content(cue: Token, cue_start: int, cue_end: int) -> list[tuple[int, int]]:
+    """What the cue reports, as the parse gives it."""
     doc = cue.doc
     if cue.lower_ == "according":
         governor = cue.head

@@ -46,6 +46,7 @@ from .schema import claim_pins, claim_shingles, claims, documents, relations, st
 RUN = 8  # words: a run this long, shared, is the same quotation
 PARAPHRASE_DAYS = 14  # a speaker repeating a claim: reports this close in time
 MIN_SHARED = 3  # content words a paraphrase shares with the claim, at least, before it is embedded
+MIN_SHARE = 0.5  # and of the shorter one's content words, at least this share (docs/claims.md)
 MIN_COSINE = 0.85  # the cosine of two paraphrases' sentence embeddings (chosen on train: docs/claims.md)
 ABOUT_DAYS = 60  # a response naming a claim made up to this long before or after it
 ABOUT_SHARE = 0.5  # of the named claim's words the response's target repeats
@@ -210,12 +211,13 @@ def _same_words(a: Report, b: Report) -> bool:
 
 
 def _may_paraphrase(a: Report, b: Report) -> bool:
-    """The cheap half of a paraphrase: the same speaker, near in time, some content words and every
-    number in common. Only such pairs are embedded."""
+    """The cheap half of a paraphrase: the same speaker, near in time, every number and some content
+    words in common, at least half the shorter one's. Only such pairs are embedded."""
     if a.entity_id is None or a.entity_id != b.entity_id or a.nested != b.nested:
         return False
-    return (len(a.content & b.content) >= MIN_SHARED and a.numbers == b.numbers
-            and _near(a.date, b.date, PARAPHRASE_DAYS))
+    shared = len(a.content & b.content)
+    return (shared >= MIN_SHARED and shared >= MIN_SHARE * min(len(a.content), len(b.content))
+            and a.numbers == b.numbers and _near(a.date, b.date, PARAPHRASE_DAYS))
 
 
 def _close(a: Report, b: Report) -> bool:

@@ -1,0 +1,117 @@
+"""What the attribution tagger (tagger.py) changes in the rules' choices, in the accurate mode.
+
+The tagger marks, word by word, how likely each is inside a source, a cue or a content. The rules keep
+the structure; the tagger's probabilities are consulted at three points where the rules are weakest
+(the error analysis in docs/model-card.md):
+
+- cues the cue model scores below its threshold: a run of words the tagger is sure is a cue adds
+  its head word ("is seizing on", rare verbs of the long tail); a cue the model accepts without
+  conviction goes when the tagger sees no cue there;
+- the words of a cue: the run of words around its head that the tagger holds inside a cue ("said in
+  a phone interview", "plans to"), where the parse's guess and the annotators' often differ;
+- the end of a content that the small parser attached elsewhere: carried on over the words that
+  follow while the tagger holds them inside a content, within the sentence;
+- a cue whose content the parse does not give: the tagger's content next to the cue.
+
+Every threshold was chosen on PolNeAR dev (docs/model-card.md has the table).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from spacy.tokens import Doc, Token
+
+from ..tagger import CONTENT, CUE, probabilities
+from .context import sentence_of
+
+ADD_CUE = 0.8  # the tagger's probability of a run of cue words that adds a cue the model missed
+DROP_CUE = 0.2  # below this, a cue the model accepted with less than KEEP_CUE goes
+KEEP_CUE = 0.9
+IN_CUE = 0.5  # a word next to a cue's head this likely inside a cue is part of it
+EXTEND_CONTENT = 0.5  # a word after a content's end this likely inside a content carries it on
+NEAR_CONTENT = 3  # words between a cue and the tagger's content that stands in for the parse's
+IN_CONTENT = 0.5
+
+
+def tagged(doc: Doc) -> np.ndarray | None:
+    return probabilities(doc)
+
+
+def second_opinion(doc: Doc, found: list[tuple[Token, float]], is_candidate, unmistakable) -> list[tuple[Token, float]]:
+    """The model's cues, less those the tagger doubts, plus the head word of each run of words the
+    tagger is sure is a cue and that holds none of them."""
+    p = tagged(doc)
+    if p is None:
+        return found
+    cue = p[:, CUE]
+    kept = [(tok, score) for tok, score in found
+            if score >= KEEP_CUE or cue[tok.i] >= DROP_CUE or unmistakable(tok)]
+    have = {tok.i for tok, _ in kept}
+    for first, last in runs(cue, 0, len(doc), ADD_CUE):
+        words = range(first, last + 1)
+        if have.intersection(words):
+            continue
+        head = next((doc[i] for i in words if doc[i].head.i not in words or doc[i].head.i == i), doc[first])
+        if is_candidate(head):
+            kept.append((head, float(cue[head.i])))
+            have.add(head.i)
+    return sorted(kept, key=lambda found_cue: found_cue[0].i)
+
+
+def runs(values: np.ndarray, start: int, end: int, threshold: float) -> list[tuple[int, int]]:
+    """Maximal runs [first, last] of token indices in [start, end) whose value is at least ``threshold``."""
+    out, first = [], None
+    for i in range(start, end):
+        if values[i] >= threshold:
+            first = i if first is None else first
+        elif first is not None:
+            out.append((first, i - 1))
+            first = None
+    if first is not None:
+        out.append((first, end - 1))
+    return out
+
+
+def cue_words(head: Token, start: int, end: int) -> tuple[int, int]:
+    """Token range [start, end) of the cue headed by ``head``: the tagger's run of cue words around the
+    head, within its sentence; the parse's range (given) where the tagger does not hold the head a cue."""
+    p = tagged(head.doc)
+    if p is None or p[head.i, CUE] < IN_CUE:
+        return start, end
+    sentence = sentence_of(head)
+    first = last = head.i
+    while first - 1 >= sentence.start and p[first - 1, CUE] >= IN_CUE:
+        first -= 1
+    while last + 1 < sentence.end and p[last + 1, CUE] >= IN_CUE:
+        last += 1
+    return first, last + 1
+
+
+def extend_end(doc: Doc, last: int, cue_start: int, cue_end: int) -> int:
+    """The last token of a content ending at ``last``, carried on while the tagger holds the next word
+    inside a content (not into the cue, not past the sentence)."""
+    p = tagged(doc)
+    if p is None:
+        return last
+    end = sentence_of(doc[last]).end
+    while last + 1 < end and p[last + 1, CONTENT] >= EXTEND_CONTENT and not cue_start <= last + 1 < cue_end:
+        last += 1
+    return last
+
+
+def content_near(cue: Token, cue_start: int, cue_end: int) -> tuple[int, int] | None:
+    """Token range [first, last] of the tagger's content nearest the cue in its sentence, when it lies
+    within NEAR_CONTENT words of it."""
+    doc = cue.doc
+    p = tagged(doc)
+    if p is None:
+        return None
+    sentence = sentence_of(cue)
+    best, gap = None, NEAR_CONTENT + 1
+    for first, last in runs(p[:, CONTENT], sentence.start, sentence.end, IN_CONTENT):
+        if cue_start <= last and first < cue_end:
+            continue  # overlaps the cue
+        distance = first - cue_end if first >= cue_end else cue_start - last
+        if distance < gap:
+            best, gap = (first, last), distance
+    return best

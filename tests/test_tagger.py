@@ -1,0 +1,112 @@
+"""The attribution tagger (quotegraph/tagger.py) and the accurate mode it serves: the shipped model loads
+with no network and is refused, with a clear message, when it is not what its provenance says; words and
+windows line up with the text; a small sentence is tagged as annotators would; the mode is chosen by
+argument, environment or command line (test_seed runs the reference article in both modes). The cue
+model's provenance is checked the same way."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import run_cli
+
+import quotegraph
+from quotegraph import sentences, tagger
+from quotegraph.inputs import InputError
+from quotegraph.pipeline import mode_stages, parse
+from quotegraph.stages import cues
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=200, deadline=None)
+def test_words_are_the_tokenizers_words_with_their_place_in_the_text(text):
+    spans = sentences.word_spans(text)
+    assert [w for w, _, _ in spans] == sentences._basic_tokens(text)
+    for _word, start, end in spans:
+        assert 0 <= start < end <= len(text) and not text[start:end].isspace()
+
+
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=400), st.integers(2, 40), st.integers(0, 10))
+@settings(max_examples=200, deadline=None)
+def test_windows_cover_every_piece_and_never_cut_a_word(word_lengths, size, overlap):
+    spans = [(w, w + 1) for w, n in enumerate(word_lengths) for _ in range(n)]  # one span a word
+    ranges = tagger.windows(spans, size=max(size, 5), overlap=min(overlap, 4))
+    covered = set()
+    for start, end in ranges:
+        assert start < end and end - start <= max(size, 5) or spans[start] == spans[end - 1]
+        assert start == 0 or spans[start] != spans[start - 1]
+        assert end == len(spans) or spans[end] != spans[end - 1]
+        covered.update(range(start, end))
+    assert covered == set(range(len(spans)))
+
+
+def test_a_sentence_is_tagged_as_annotators_would():
+    doc = parse("The minister said the plan would fail.")
+    p = tagger.model().tag(doc)
+    assert p.shape == (len(doc), 3) and p.dtype == np.float32
+    marked = {tagger.ROLES[r]: [t.text for t in doc if p[t.i, r] >= 0.5] for r in range(3)}
+    assert marked == {"source": ["The", "minister"], "cue": ["said"], "content": ["the", "plan", "would", "fail"]}
+
+
+def test_the_shipped_tagger_records_how_it_was_made():
+    made = tagger.model().provenance
+    assert made["roles"] == list(tagger.ROLES) and len(made["train_sha256"]) == 64
+    assert {"epochs", "lr", "seed"} <= set(made["hyper_parameters"]) and made["dev_span_f1"]
+
+
+def test_a_tagger_that_is_not_its_provenance_is_refused(tmp_path):
+    copy = tmp_path / "tagger"
+    shutil.copytree(tagger._model_files(), copy)
+    provenance = json.loads((copy / "provenance.json").read_text("utf-8"))
+    (copy / "provenance.json").write_text(json.dumps(provenance | {"vocab_sha256": "0" * 64}), "utf-8")
+    with pytest.raises(sentences.ModelError, match="vocabulary"):
+        tagger.Tagger(copy)
+    (copy / "provenance.json").write_text(json.dumps(provenance | {"onnx_sha256": "0" * 64}), "utf-8")
+    with pytest.raises(sentences.ModelError, match="rebuild it"):
+        tagger.Tagger(copy)
+    (copy / "model.onnx").unlink()
+    with pytest.raises(sentences.ModelError, match="missing .*reinstall"):
+        tagger.Tagger(copy)
+
+
+def test_modes_by_argument_or_environment(monkeypatch):
+    assert "tagger" not in mode_stages() and "tagger" in mode_stages("accurate")
+    monkeypatch.setenv("QUOTEGRAPH_MODE", "accurate")
+    assert "tagger" in mode_stages() and "tagger" not in mode_stages("fast")
+    with pytest.raises(InputError, match="unknown mode .exact."):
+        quotegraph.analyze("He said so.", mode="exact")
+
+
+def test_the_mode_on_the_command_line(tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("“We will not back down,” the senator said on Monday.\n", "utf-8")
+    out = run_cli("extract", article, "--format", "json", "--mode", "accurate")
+    assert out.returncode == 0 and json.loads(out.stdout)["statements"], out.stderr
+    bad = run_cli("extract", article, env={"QUOTEGRAPH_MODE": "exact"})
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "unknown mode 'exact'" in bad.stderr
+
+
+def test_a_cue_model_made_for_another_pipeline_is_refused():
+    model = cues.cue_model()
+    assert model.provenance["vector_width"] * 2 == len(model.dense)
+    other = cues.CueModel(model.weights, model.threshold, model.span_include, model.dense,
+                          model.provenance | {"spacy": "3.7.5"})
+    with pytest.raises(sentences.ModelError, match="spaCy 3.7.5"):
+        other.check_provenance()
+    narrow = cues.CueModel(model.weights, model.threshold, model.span_include, model.dense,
+                           model.provenance | {"vector_width": 48})
+    with pytest.raises(sentences.ModelError, match="width"):
+        narrow.check_provenance()
+    doc = parse("The minister said the plan would fail.")
+    doc.tensor = np.zeros((len(doc), 64), dtype=np.float32)
+    with pytest.raises(sentences.ModelError, match="width 64"):
+        cues.find_cues(doc)
+    unknown = cues.CueModel(model.weights, model.threshold, model.span_include, model.dense, None)
+    with pytest.raises(sentences.ModelError, match="no provenance"):
+        unknown.check_provenance()
