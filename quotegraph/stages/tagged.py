@@ -1,7 +1,7 @@
 """What the attribution tagger (tagger.py) changes in the rules' choices, in the accurate mode.
 
 The tagger marks, word by word, how likely each is inside a source, a cue or a content. The rules keep
-the structure; the tagger's probabilities are consulted at three points where the rules are weakest
+the structure; the tagger's probabilities are consulted at four points where the rules are weakest
 (the error analysis in docs/model-card.md):
 
 - cues the cue model scores below its threshold: a run of words the tagger is sure is a cue adds
@@ -30,10 +30,11 @@ KEEP_CUE = 0.9
 IN_CUE = 0.5  # a word next to a cue's head this likely inside a cue is part of it
 EXTEND_CONTENT = 0.5  # a word after a content's end this likely inside a content carries it on
 NEAR_CONTENT = 3  # words between a cue and the tagger's content that stands in for the parse's
-IN_CONTENT = 0.5
+IN_CONTENT = 0.5  # a word this likely inside a content belongs to the tagger's content
 
 
 def tagged(doc: Doc) -> np.ndarray | None:
+    """The tagger's probabilities for this Doc (tokens × roles); None in the fast mode."""
     return probabilities(doc)
 
 
