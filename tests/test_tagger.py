@@ -110,3 +110,33 @@ def test_a_cue_model_made_for_another_pipeline_is_refused():
     unknown = cues.CueModel(model.weights, model.threshold, model.span_include, model.dense, None)
     with pytest.raises(sentences.ModelError, match="no provenance"):
         unknown.check_provenance()
+
+
+def _with_probabilities(text: str, marked: dict[str, list[str]]):
+    """A parse whose tagger probabilities are set by hand: 0.9 on the words given for each role."""
+    doc = parse(text)
+    p = np.zeros((len(doc), 3), dtype=np.float32)
+    for role, words in marked.items():
+        for tok in doc:
+            if tok.text in words:
+                p[tok.i, tagger.ROLES.index(role)] = 0.9
+    doc.user_data[tagger.USER_DATA] = p
+    return doc
+
+
+def test_what_the_rules_take_from_the_tagger():
+    from quotegraph.stages import tagged
+
+    doc = _with_probabilities("Officials in Ohio, speaking on Monday, unveiled the plan to cut taxes sharply.",
+                              {"source": ["Officials"], "cue": ["unveiled"],
+                               "content": ["the", "plan", "to", "cut", "taxes", "sharply"]})
+    unveiled = next(t for t in doc if t.text == "unveiled")
+    assert tagged.runs(tagged.tagged(doc)[:, tagger.CONTENT], 0, len(doc), 0.5) == [(unveiled.i + 1, unveiled.i + 6)]
+    assert tagged.cue_words(unveiled, unveiled.i, unveiled.i + 1) == (unveiled.i, unveiled.i + 1)
+    assert tagged.source_near(unveiled, unveiled.i, unveiled.i + 1).text == "Officials"
+    first, last = tagged.content_near(unveiled, unveiled.i, unveiled.i + 1)
+    assert doc[first:last + 1].text == "the plan to cut taxes sharply"
+    assert doc[tagged.extend_end(doc, unveiled.i + 2, unveiled.i, unveiled.i + 1)].text == "sharply"
+    found = tagged.second_opinion(doc, [], cues.is_candidate, cues._unmistakable)
+    assert [(t.text, round(p, 1)) for t, p in found] == [("unveiled", 0.9)]
+    assert tagged.tagged(parse("No tagger here.")) is None  # the fast mode: the rules alone

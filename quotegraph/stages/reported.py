@@ -32,6 +32,8 @@ def build_reported(ctx: Context) -> None:
         if not content:
             continue
         source_tok = source_head(head)
+        if source_tok is None:
+            source_tok = tagged.source_near(head, start, end)
         source = mention_span(source_tok) if source_tok is not None else None
         ctx.drafts.append(
             Draft(kind="indirect", content=content, cue=cue_chars, source=source,

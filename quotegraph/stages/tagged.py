@@ -1,7 +1,7 @@
 """What the attribution tagger (tagger.py) changes in the rules' choices, in the accurate mode.
 
 The tagger marks, word by word, how likely each is inside a source, a cue or a content. The rules keep
-the structure; the tagger's probabilities are consulted at four points where the rules are weakest
+the structure; the tagger's probabilities are consulted at five points where the rules are weakest
 (the error analysis in docs/model-card.md):
 
 - cues the cue model scores below its threshold: a run of words the tagger is sure is a cue adds
@@ -11,7 +11,8 @@ the structure; the tagger's probabilities are consulted at four points where the
   a phone interview", "plans to"), where the parse's guess and the annotators' often differ;
 - the end of a content that the small parser attached elsewhere: carried on over the words that
   follow while the tagger holds them inside a content, within the sentence;
-- a cue whose content the parse does not give: the tagger's content next to the cue.
+- a cue whose content the parse does not give: the tagger's content next to the cue; whose source it
+  does not give: the tagger's source nearest it in the sentence.
 
 Every threshold was chosen on PolNeAR dev (docs/model-card.md has the table).
 """
@@ -21,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from spacy.tokens import Doc, Token
 
-from ..tagger import CONTENT, CUE, probabilities
+from ..tagger import CONTENT, CUE, SOURCE, probabilities
 from .context import sentence_of
 
 ADD_CUE = 0.8  # the tagger's probability of a run of cue words that adds a cue the model missed
@@ -31,6 +32,7 @@ IN_CUE = 0.5  # a word next to a cue's head this likely inside a cue is part of 
 EXTEND_CONTENT = 0.5  # a word after a content's end this likely inside a content carries it on
 NEAR_CONTENT = 3  # words between a cue and the tagger's content that stands in for the parse's
 IN_CONTENT = 0.5  # a word this likely inside a content belongs to the tagger's content
+IN_SOURCE = 0.5  # a word this likely inside a source belongs to the tagger's source
 
 
 def tagged(doc: Doc) -> np.ndarray | None:
@@ -116,3 +118,24 @@ def content_near(cue: Token, cue_start: int, cue_end: int) -> tuple[int, int] | 
         if distance < gap:
             best, gap = (first, last), distance
     return best
+
+
+def source_near(cue: Token, cue_start: int, cue_end: int) -> Token | None:
+    """The head word of the tagger's source nearest the cue in its sentence, for a cue whose speaker
+    the parse does not give (a cue the model did not expect often has no subject in the parse)."""
+    doc = cue.doc
+    p = tagged(doc)
+    if p is None:
+        return None
+    sentence = sentence_of(cue)
+    best, gap = None, len(doc)
+    for first, last in runs(p[:, SOURCE], sentence.start, sentence.end, IN_SOURCE):
+        if cue_start <= last and first < cue_end:
+            continue
+        distance = first - cue_end if first >= cue_end else cue_start - last
+        if distance < gap:
+            best, gap = (first, last), distance
+    if best is None:
+        return None
+    words = range(best[0], best[1] + 1)
+    return next((doc[i] for i in words if doc[i].head.i not in words or doc[i].head.i == i), doc[best[0]])
