@@ -36,6 +36,8 @@ def command(sub, name: str, help: str, example: str, description: str | None = N
 def add_mode(parser: argparse.ArgumentParser) -> None:
     """``--mode``, for the commands that analyse text. The mode is handed to every worker process
     through $QUOTEGRAPH_MODE (cli.main sets it)."""
-    parser.add_argument("--mode", choices=("fast", "accurate"), default=None,
+    from .modes import MODES
+
+    parser.add_argument("--mode", choices=MODES, default=None,
                         help="fast: the rules alone (default); accurate: with the attribution tagger, more "
-                             "statements found, about half the speed (default: $QUOTEGRAPH_MODE, else fast)")
+                             "statements found, about a third of the speed (default: $QUOTEGRAPH_MODE, else fast)")

@@ -2,7 +2,7 @@
 
 - ``fast`` (the default): the rules and the small learned models over spaCy's parse.
 - ``accurate``: the attribution tagger as well (tagger.py), which finds more of what annotators mark,
-  at about half the speed (README, Speed).
+  at about a third of the speed (README, Speed).
 
 A mode is chosen by ``analyze(..., mode=...)``, ``--mode`` on the commands that analyse, or
 $QUOTEGRAPH_MODE, which worker processes inherit.

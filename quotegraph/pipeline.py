@@ -81,7 +81,7 @@ def _quotes(ctx: Context) -> None:
 def _tag(ctx: Context) -> None:
     from . import tagger  # onnxruntime and the model load only in the accurate mode
 
-    tagger.model().tag(ctx.doc)
+    tagger.model().tag(ctx.doc, ctx.text)
 
 
 def _cues(ctx: Context) -> None:

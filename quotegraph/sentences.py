@@ -98,7 +98,7 @@ def word_spans(text: str) -> list[tuple[str, int, int]]:
         cp = ord(ch)
         if cp == 0 or cp == 0xFFFD or (unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\t\n\r"):
             continue
-        if ch in " \t\n\r" or unicodedata.category(ch) == "Zs":
+        if ch.isspace():  # what _basic_tokens' split() splits on, line and paragraph separators too
             close(i)
             continue
         folded = "".join(c for c in unicodedata.normalize("NFD", ch.lower()) if unicodedata.category(c) != "Mn")

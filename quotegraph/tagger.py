@@ -95,14 +95,16 @@ def on_tokens(doc: Doc, words: list[tuple[int, int]], probabilities: np.ndarray)
     """The probability that each spaCy token is inside a source, a cue, a content (tokens × roles):
     that of the tagger's word under the token's first character (white space: none)."""
     out = np.zeros((len(doc), len(ROLES)), dtype=np.float32)
-    if not words:
+    if not words or not len(doc):
         return out
     inside = 1.0 - probabilities[:, :, OUTSIDE]
-    ends = np.fromiter((e for _, e in words), dtype=np.int64, count=len(words))
-    for tok in doc:
-        k = int(np.searchsorted(ends, tok.idx, side="right"))
-        if k < len(words) and words[k][0] < tok.idx + len(tok.text):
-            out[tok.i] = inside[k]
+    starts, ends = (np.fromiter((w[i] for w in words), dtype=np.int64, count=len(words)) for i in (0, 1))
+    token_starts = np.fromiter((t.idx for t in doc), dtype=np.int64, count=len(doc))
+    token_ends = token_starts + np.fromiter((len(t.text) for t in doc), dtype=np.int64, count=len(doc))
+    k = np.searchsorted(ends, token_starts, side="right")  # the first word ending after the token starts
+    hit = k < len(words)
+    hit[hit] &= starts[k[hit]] < token_ends[hit]
+    out[hit] = inside[k[hit]]
     return out
 
 
@@ -148,9 +150,10 @@ class Tagger:
     def word_probabilities(self, text: str):
         return word_probabilities(self._run, self.tokenizer, text)
 
-    def tag(self, doc: Doc) -> np.ndarray:
-        """Per-token probabilities of being inside a source, cue, content (kept on the Doc)."""
-        probabilities, words = self.word_probabilities(doc.text)
+    def tag(self, doc: Doc, text: str | None = None) -> np.ndarray:
+        """Per-token probabilities of being inside a source, cue, content (kept on the Doc). ``text``:
+        the Doc's text, when the caller has it (spaCy rebuilds it on every ``doc.text``)."""
+        probabilities, words = self.word_probabilities(doc.text if text is None else text)
         doc.user_data[USER_DATA] = on_tokens(doc, words, probabilities)
         return doc.user_data[USER_DATA]
 

@@ -276,28 +276,16 @@ def _store_runs(conn: sa.Connection, reports: list[Report]) -> None:
 
 def _matches(conn: sa.Connection, new: list[Report]) -> list[tuple[Report, Report]]:
     """Pairs (new statement, statement it is one claim with): stored ones, and new ones among themselves."""
-    sharing, speaking = _stored_candidates(conn, new)
-    by_run: dict[int, list[Report]] = {}
-    for r in new:
-        for h in r.runs:
-            by_run.setdefault(h, []).append(r)
+    index = _index(new)
+    pairs = [(a, b) for b in _stored_candidates(conn, new)
+             for a in {id(a): a for key in _keys(b) for a in index.get(key, ())}.values() if a.id != b.id]
+    pairs += _pairs_among(index)
     found, maybe = [], []
-    for b in sharing:
-        for a in {id(a): a for h in b.runs for a in by_run.get(h, ())}.values():
-            if a.id != b.id and _same_words(a, b):
-                found.append((a, b))
-    by_speaker: dict[int, list[Report]] = {}
-    for b in sharing + speaking:
-        if b.entity_id is not None:
-            by_speaker.setdefault(b.entity_id, []).append(b)
-    for a in new:
-        maybe += [(a, b) for b in by_speaker.get(a.entity_id, ()) if a.id != b.id and _may_paraphrase(a, b)]
-    for a, b in _pairs_among(new):
+    for a, b in pairs:
         if _same_words(a, b):
             found.append((a, b))
         elif _may_paraphrase(a, b):
             maybe.append((a, b))
-    maybe = [(a, b) for a, b in maybe if not _same_words(a, b)]
     found += [(a, b) for a, b in maybe if a.folded == b.folded]  # the same words, too short for a run
     maybe = [(a, b) for a, b in maybe if a.folded != b.folded]
     if maybe:
@@ -306,24 +294,30 @@ def _matches(conn: sa.Connection, new: list[Report]) -> list[tuple[Report, Repor
     return found
 
 
-def _pairs_among(reports: list[Report]) -> Iterator[tuple[Report, Report]]:
-    """Each pair of reports that could be one claim, once: those sharing a run of words, or a speaker
-    and a content word (every rule asks for one or the other). A batch of documents is compared
-    through this index and not pair by pair."""
-    groups: dict[tuple, list[Report]] = {}
+def _keys(report: Report) -> Iterator[tuple]:
+    """What two reports must share for any rule to join them: a run of words, or a speaker and a
+    content word. Reports are compared through an index of these, never pair by pair."""
+    yield from (("run", h) for h in report.runs)
+    if report.entity_id is not None:
+        yield from ((report.entity_id, term) for term in report.content)
+
+
+def _index(reports: list[Report]) -> dict[tuple, list[Report]]:
+    index: dict[tuple, list[Report]] = {}
     for r in reports:
-        for h in r.runs:
-            groups.setdefault(("run", h), []).append(r)
-        if r.entity_id is not None:
-            for term in r.content:
-                groups.setdefault((r.entity_id, term), []).append(r)
-    seen: set[tuple[int, int]] = set()
-    for members in groups.values():
+        for key in _keys(r):
+            index.setdefault(key, []).append(r)
+    return index
+
+
+def _pairs_among(index: dict[tuple, list[Report]]) -> list[tuple[Report, Report]]:
+    """Each pair of indexed reports that share a key, once."""
+    seen: dict[tuple[int, int], tuple[Report, Report]] = {}
+    for members in index.values():
         for i, a in enumerate(members):
             for b in members[i + 1:]:
-                if (a.id, b.id) not in seen:
-                    seen.add((a.id, b.id))
-                    yield a, b
+                seen.setdefault((a.id, b.id), (a, b))
+    return list(seen.values())
 
 
 def _vectors(conn: sa.Connection, reports: list[Report]) -> None:
@@ -348,9 +342,9 @@ def _vectors(conn: sa.Connection, reports: list[Report]) -> None:
             r.vector = by_id[r.id]
 
 
-def _stored_candidates(conn: sa.Connection, new: list[Report]) -> tuple[list[Report], list[Report]]:
-    """Statements already in claims that may match: those sharing a run of words, and (the others) the
-    same speakers' statements of the same weeks."""
+def _stored_candidates(conn: sa.Connection, new: list[Report]) -> list[Report]:
+    """Statements already in claims that may match: those sharing a run of words, and the same
+    speakers' statements of the same weeks."""
     ids: set[int] = set()
     for chunk in chunks({h for r in new for h in r.runs}):
         ids |= set(conn.execute(sa.select(claim_shingles.c.statement_id).where(claim_shingles.c.hash.in_(chunk))
@@ -367,7 +361,7 @@ def _stored_candidates(conn: sa.Connection, new: list[Report]) -> tuple[list[Rep
             found = [r for r in _reports(conn, where) if r.id not in seen]
             seen |= {r.id for r in found}
             speaking += found
-    return sharing, speaking
+    return sharing + speaking
 
 
 def _by_weeks(reports: list[Report]) -> list[list[Report]]:
