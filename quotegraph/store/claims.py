@@ -277,8 +277,12 @@ def _store_runs(conn: sa.Connection, reports: list[Report]) -> None:
 def _matches(conn: sa.Connection, new: list[Report]) -> list[tuple[Report, Report]]:
     """Pairs (new statement, statement it is one claim with): stored ones, and new ones among themselves."""
     index = _index(new)
-    pairs = [(a, b) for b in _stored_candidates(conn, new)
-             for a in {id(a): a for key in _keys(b) for a in index.get(key, ())}.values() if a.id != b.id]
+    sharing, speaking = _stored_candidates(conn, new)
+    # a speaker's statements of the same weeks share no run with the new ones (those are in sharing):
+    # their words are not hashed again
+    stored = [(b, _keys(b)) for b in sharing] + [(b, _keys(b, runs=False)) for b in speaking]
+    pairs = [(a, b) for b, keys in stored
+             for a in {id(a): a for key in keys for a in index.get(key, ())}.values() if a.id != b.id]
     pairs += _pairs_among(index)
     found, maybe = [], []
     for a, b in pairs:
@@ -294,10 +298,11 @@ def _matches(conn: sa.Connection, new: list[Report]) -> list[tuple[Report, Repor
     return found
 
 
-def _keys(report: Report) -> Iterator[tuple]:
+def _keys(report: Report, runs: bool = True) -> Iterator[tuple]:
     """What two reports must share for any rule to join them: a run of words, or a speaker and a
     content word. Reports are compared through an index of these, never pair by pair."""
-    yield from (("run", h) for h in report.runs)
+    if runs:
+        yield from (("run", h) for h in report.runs)
     if report.entity_id is not None:
         yield from ((report.entity_id, term) for term in report.content)
 
@@ -342,9 +347,9 @@ def _vectors(conn: sa.Connection, reports: list[Report]) -> None:
             r.vector = by_id[r.id]
 
 
-def _stored_candidates(conn: sa.Connection, new: list[Report]) -> list[Report]:
-    """Statements already in claims that may match: those sharing a run of words, and the same
-    speakers' statements of the same weeks."""
+def _stored_candidates(conn: sa.Connection, new: list[Report]) -> tuple[list[Report], list[Report]]:
+    """Statements already in claims that may match: those sharing a run of words, and (the others) the
+    same speakers' statements of the same weeks."""
     ids: set[int] = set()
     for chunk in chunks({h for r in new for h in r.runs}):
         ids |= set(conn.execute(sa.select(claim_shingles.c.statement_id).where(claim_shingles.c.hash.in_(chunk))
@@ -361,7 +366,7 @@ def _stored_candidates(conn: sa.Connection, new: list[Report]) -> list[Report]:
             found = [r for r in _reports(conn, where) if r.id not in seen]
             seen |= {r.id for r in found}
             speaking += found
-    return sharing + speaking
+    return sharing, speaking
 
 
 def _by_weeks(reports: list[Report]) -> list[list[Report]]:
