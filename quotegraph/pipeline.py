@@ -30,6 +30,8 @@ from .stages.finalize import to_analysis
 from .stages.nesting import link_nesting
 from .stages.quotes import find_quotations
 from .stages.reported import build_reported
+from .stages.tagged_statements import add_tagged_statements
+from .stages.turns import add_turns
 from .stages.speakers import resolve_speakers
 from .stages.times import attach_times
 
@@ -94,15 +96,18 @@ register("tagger", _tag, requires=("doc",))
 register("cues", _cues, requires=("doc", "quote_index"), assigns=("cues",))
 register("reported", build_reported, requires=("cues",), assigns=("drafts",))
 register("direct", attribute_quotations, requires=("quotations", "quote_index"), assigns=("drafts",))
+register("turns", add_turns, requires=("drafts",), assigns=("drafts",))
+register("tagged", add_tagged_statements, requires=("drafts",), assigns=("drafts",))
 register("nesting", link_nesting, requires=("drafts",), assigns=("drafts",))
 register("declines", add_declines, requires=("doc",), assigns=("drafts",))
 register("speakers", resolve_speakers, requires=("drafts",), assigns=("entities",))
 register("relations", find_relations, requires=("drafts", "entities"), assigns=("relations",))
 register("times", attach_times, requires=("drafts",), assigns=("times",))
 
-DEFAULT_STAGES = ("quotes", "cues", "reported", "direct", "nesting", "declines", "speakers", "relations", "times")
+DEFAULT_STAGES = ("quotes", "cues", "reported", "direct", "turns", "nesting", "declines", "speakers", "relations", "times")
 # the stages of each mode (modes.py): fast, the rules alone; accurate, the attribution tagger too
-MODE_STAGES = {"fast": DEFAULT_STAGES, "accurate": ("quotes", "tagger", *DEFAULT_STAGES[1:])}
+MODE_STAGES = {"fast": DEFAULT_STAGES,
+               "accurate": ("quotes", "tagger", "cues", "reported", "direct", "turns", "tagged", *DEFAULT_STAGES[5:])}
 
 
 def mode_stages(mode: str | None = None) -> tuple[str, ...]:

@@ -46,6 +46,8 @@ REPORTED = {
                               "The bill will pass easily", "Senator Alan Brooks", "said"),
     "inverted: ..., X added": ("The bill will pass easily, Mr Brooks added.",
                                "The bill will pass easily", "Mr Brooks", "added"),
+    "dateline before the source": ("WASHINGTON - President Obama said on Friday that the talks would resume.",
+                                   "that the talks would resume", "President Obama", "said"),
 }
 
 
@@ -179,3 +181,40 @@ def test_empty_text():
 def test_quotation_signed_with_a_dash_and_a_name():
     s = only("\u201cThe schools here are failing our children.\u201d \u2015 Maria Gomez\n")
     assert (s["kind"], s["cue"], s["source"], s["speaker"]) == ("direct", "\u2015", "Maria Gomez", "Maria Gomez")
+
+
+TRANSCRIPT = (
+    "The governor spoke to the network on Sunday.\n\n"
+    "WALLACE: Governor, will the candidate attend the debate on Monday?\n\n"
+    "PENCE: He will be there, and he will win it.\n\n"
+    "WALLACE: And the tweet?\n\n"
+    "PENCE: The campaign said the tweet was a joke.\n"
+)
+
+
+def test_a_transcript_turn_is_the_statement_of_the_name_that_opens_it():
+    found = statements(TRANSCRIPT)
+    turns = [(s["source"], s["cue"], s["content"], s["kind"]) for s in found if s["cue"] == ":"]
+    assert turns == [
+        ("WALLACE", ":", ["Governor, will the candidate attend the debate on Monday?"], "direct"),
+        ("PENCE", ":", ["He will be there, and he will win it"], "direct"),
+        ("WALLACE", ":", ["And the tweet?"], "direct"),
+        ("PENCE", ":", ["The campaign said the tweet was a joke"], "direct"),
+    ]
+    last_turn = next(s for s in reversed(found) if s["cue"] == ":")
+    inner = next(s for s in found if s["cue"] == "said")
+    assert (inner["source"], inner["nested_in"]) == ("The campaign", last_turn["id"])
+
+
+def test_a_lone_capitalised_label_is_not_a_turn():
+    assert statements("UPDATE: The vote was moved to Friday.\n\nThe council met on Monday.") == []
+
+
+def test_no_statement_runs_across_turns_that_open_with_a_quotation_mark_never_closed():
+    text = ("Pence told the network on Sunday:\n\n" + "\n\n".join(
+        f"\u201c{line}" for line in ("WALLACE: Will he attend the debate?", "PENCE: He will be there, Chris.",
+                                     "WALLACE: And the tweet about the debate?", "PENCE: It was a joke, Chris.")) + "\n")
+    found = statements(text)
+    turns = [s for s in found if s["cue"] == ":"]
+    assert [(s["source"], len(s["content"])) for s in turns] == [("WALLACE", 1), ("PENCE", 1), ("WALLACE", 1), ("PENCE", 1)]
+    assert all("\n" not in fragment for s in found for fragment in s["content"])

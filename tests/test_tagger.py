@@ -112,14 +112,14 @@ def test_a_cue_model_made_for_another_pipeline_is_refused():
         unknown.check_provenance()
 
 
-def _with_probabilities(text: str, marked: dict[str, list[str]]):
-    """A parse whose tagger probabilities are set by hand: 0.9 on the words given for each role."""
+def _with_probabilities(text: str, marked: dict[str, list[str]], value: float = 0.9):
+    """A parse whose tagger probabilities are set by hand: ``value`` on the words given for each role."""
     doc = parse(text)
     p = np.zeros((len(doc), 3), dtype=np.float32)
     for role, words in marked.items():
         for tok in doc:
             if tok.text in words:
-                p[tok.i, tagger.ROLES.index(role)] = 0.9
+                p[tok.i, tagger.ROLES.index(role)] = value
     doc.user_data[tagger.USER_DATA] = p
     return doc
 
@@ -137,6 +137,54 @@ def test_what_the_rules_take_from_the_tagger():
     first, last = tagged.content_near(unveiled, unveiled.i, unveiled.i + 1)
     assert doc[first:last + 1].text == "the plan to cut taxes sharply"
     assert doc[tagged.extend_end(doc, unveiled.i + 2, unveiled.i, unveiled.i + 1)].text == "sharply"
+    assert tagged.later_start(doc, unveiled.i, unveiled.i + 6) == unveiled.i + 1  # "unveiled" is no content
+    assert tagged.later_start(doc, unveiled.i + 1, unveiled.i + 6) == unveiled.i + 1
     found = tagged.second_opinion(doc, [], cues.is_candidate, cues._unmistakable)
     assert [(t.text, round(p, 1)) for t, p in found] == [("unveiled", 0.9)]
     assert tagged.tagged(parse("No tagger here.")) is None  # the fast mode: the rules alone
+
+
+def _statements(doc, stages=("quotes", "cues", "reported", "direct", "tagged", "nesting")):
+    """The statements of a parse whose tagger probabilities are already on it (no tagger stage)."""
+    from quotegraph.pipeline import analyze_doc
+
+    text = doc.text
+    return [(s.source.text if s.source else None, s.cue.text if s.cue else None, [c.text for c in s.content])
+            for s in analyze_doc(text, doc, stages=stages).statements]
+
+
+def test_a_content_only_the_tagger_sees_becomes_a_statement():
+    headline = {"source": ["Pence"], "cue": [":"], "content": ["Flowers", "Will", "Skip", "Debate"]}
+    doc = _with_probabilities("Pence: Flowers Will Skip Debate\n\nThe campaign met on Monday.", headline, 0.95)
+    assert _statements(doc) == [("Pence", ":", ["Flowers Will Skip Debate"])]
+    unsure = _with_probabilities("Pence: Flowers Will Skip Debate\n\nThe campaign met on Monday.", headline, 0.87)
+    assert _statements(unsure) == [("Pence", None, ["Flowers Will Skip Debate"])]  # no cue words it is unsure of
+    assert _statements(doc, stages=("quotes", "cues", "reported", "direct")) == []  # the rules alone find none
+
+
+def test_the_tagger_adds_no_statement_where_the_rules_found_one_or_no_cue_is_near():
+    said = _with_probabilities("The minister said the plan would fail badly.",
+                               {"cue": ["said"], "content": ["the", "plan", "would", "fail", "badly"]})
+    assert _statements(said) == [("The minister", "said", ["the plan would fail badly"])]
+    no_cue = _with_probabilities("The plan would fail badly.", {"content": ["The", "plan", "would", "fail", "badly"]})
+    assert _statements(no_cue) == []
+
+
+def test_the_parse_source_gives_way_only_where_the_tagger_sees_none_in_it():
+    from quotegraph.stages import tagged
+
+    doc = _with_probabilities("The report, officials said on Monday, was wrong.", {"source": ["officials"]})
+    said, report = next(t for t in doc if t.text == "said"), doc[1]
+    assert tagged.second_source(report, said, said.i, said.i + 1).text == "officials"
+    officials = next(t for t in doc if t.text == "officials")
+    assert tagged.second_source(officials, said, said.i, said.i + 1) is officials
+    doc.user_data[tagger.USER_DATA][:] = 0  # no source anywhere: the parse's stays
+    assert tagged.second_source(report, said, said.i, said.i + 1) is report
+
+
+def test_a_cue_the_tagger_carries_into_the_content_stops_before_it():
+    doc = _with_probabilities("Trump offered no proof that Clinton had a role.",
+                              {"source": ["Trump"], "cue": ["offered", "no"],
+                               "content": ["no", "proof", "that", "Clinton", "had", "a", "role"]})
+    [(source, cue, content)] = _statements(doc, stages=("quotes", "cues", "reported"))
+    assert (source, cue) == ("Trump", "offered") and content[0].startswith("no proof")

@@ -10,9 +10,14 @@ the structure; the tagger's probabilities are consulted at five points where the
 - the words of a cue: the run of words around its head that the tagger holds inside a cue ("said in
   a phone interview", "plans to"), where the parse's guess and the annotators' often differ;
 - the end of a content that the small parser attached elsewhere: carried on over the words that
-  follow while the tagger holds them inside a content, within the sentence;
+  follow while the tagger holds them inside a content, within the sentence; its opening words that
+  the tagger holds outside it, left out;
 - a cue whose content the parse does not give: the tagger's content next to the cue; whose source it
-  does not give: the tagger's source nearest it in the sentence.
+  does not give, or gives where the tagger sees no source at all: the tagger's source nearest it in
+  the sentence.
+
+And where the rules found nothing, a content the tagger is sure of becomes a statement of its own
+(tagged_statements.py).
 
 Every threshold was chosen on PolNeAR dev (docs/model-card.md has the table).
 """
@@ -30,9 +35,13 @@ DROP_CUE = 0.2  # below this, a cue the model accepted with less than KEEP_CUE g
 KEEP_CUE = 0.9
 IN_CUE = 0.5  # a word next to a cue's head this likely inside a cue is part of it
 EXTEND_CONTENT = 0.5  # a word after a content's end this likely inside a content carries it on
+OUT_OF_CONTENT = 0.3  # a content's first words this unlikely inside it are left out (at most SKIP_WORDS) …
+SURE_START = 0.6  # … when the word after them is this likely inside
+SKIP_WORDS = 8
 NEAR_CONTENT = 3  # words between a cue and the tagger's content that stands in for the parse's
 IN_CONTENT = 0.5  # a word this likely inside a content belongs to the tagger's content
 IN_SOURCE = 0.5  # a word this likely inside a source belongs to the tagger's source
+DOUBT_SOURCE = 0.2  # the parse's source goes for the tagger's when no word of it is this likely a source
 
 
 def tagged(doc: Doc) -> np.ndarray | None:
@@ -51,10 +60,9 @@ def second_opinion(doc: Doc, found: list[tuple[Token, float]], is_candidate, unm
             if score >= KEEP_CUE or cue[tok.i] >= DROP_CUE or unmistakable(tok)]
     have = {tok.i for tok, _ in kept}
     for first, last in runs(cue, 0, len(doc), ADD_CUE):
-        words = range(first, last + 1)
-        if have.intersection(words):
+        if have.intersection(range(first, last + 1)):
             continue
-        head = next((doc[i] for i in words if doc[i].head.i not in words or doc[i].head.i == i), doc[first])
+        head = head_word(doc, first, last)
         if is_candidate(head):
             kept.append((head, float(cue[head.i])))
             have.add(head.i)
@@ -73,6 +81,25 @@ def runs(values: np.ndarray, start: int, end: int, threshold: float) -> list[tup
     if first is not None:
         out.append((first, end - 1))
     return out
+
+
+def head_word(doc: Doc, first: int, last: int) -> Token:
+    """The word of [first, last] whose syntactic head lies outside it (the first, failing that)."""
+    words = range(first, last + 1)
+    return next((doc[i] for i in words if doc[i].head.i not in words or doc[i].head.i == i), doc[first])
+
+
+def nearest_run(found: list[tuple[int, int]], start: int, end: int) -> tuple[tuple[int, int] | None, int]:
+    """The run nearest the token range [start, end) that does not overlap it, and how many words
+    lie between them."""
+    best, gap = None, None
+    for first, last in found:
+        if start <= last and first < end:
+            continue
+        distance = first - end if first >= end else start - last
+        if gap is None or distance < gap:
+            best, gap = (first, last), distance
+    return best, gap
 
 
 def cue_words(head: Token, start: int, end: int) -> tuple[int, int]:
@@ -102,22 +129,27 @@ def extend_end(doc: Doc, last: int, cue_start: int, cue_end: int) -> int:
     return last
 
 
+def later_start(doc: Doc, first: int, last: int) -> int:
+    """The first token of the content [first, last], moved past the opening words the tagger holds
+    outside it ("As for complexity, | broadening the base …", "a proposal for | increased cooperation")."""
+    p = tagged(doc)
+    if p is None:
+        return first
+    start = first
+    while start < last and p[start, CONTENT] < OUT_OF_CONTENT and start - first < SKIP_WORDS:
+        start += 1
+    return start if p[start, CONTENT] >= SURE_START else first
+
+
 def content_near(cue: Token, cue_start: int, cue_end: int) -> tuple[int, int] | None:
     """Token range [first, last] of the tagger's content nearest the cue in its sentence, when it lies
     within NEAR_CONTENT words of it."""
-    doc = cue.doc
-    p = tagged(doc)
+    p = tagged(cue.doc)
     if p is None:
         return None
     sentence = sentence_of(cue)
-    best, gap = None, NEAR_CONTENT + 1
-    for first, last in runs(p[:, CONTENT], sentence.start, sentence.end, IN_CONTENT):
-        if cue_start <= last and first < cue_end:
-            continue  # overlaps the cue
-        distance = first - cue_end if first >= cue_end else cue_start - last
-        if distance < gap:
-            best, gap = (first, last), distance
-    return best
+    best, gap = nearest_run(runs(p[:, CONTENT], sentence.start, sentence.end, IN_CONTENT), cue_start, cue_end)
+    return best if best is not None and gap <= NEAR_CONTENT else None
 
 
 def source_near(cue: Token, cue_start: int, cue_end: int) -> Token | None:
@@ -128,14 +160,15 @@ def source_near(cue: Token, cue_start: int, cue_end: int) -> Token | None:
     if p is None:
         return None
     sentence = sentence_of(cue)
-    best, gap = None, len(doc)
-    for first, last in runs(p[:, SOURCE], sentence.start, sentence.end, IN_SOURCE):
-        if cue_start <= last and first < cue_end:
-            continue
-        distance = first - cue_end if first >= cue_end else cue_start - last
-        if distance < gap:
-            best, gap = (first, last), distance
-    if best is None:
-        return None
-    words = range(best[0], best[1] + 1)
-    return next((doc[i] for i in words if doc[i].head.i not in words or doc[i].head.i == i), doc[best[0]])
+    best, _ = nearest_run(runs(p[:, SOURCE], sentence.start, sentence.end, IN_SOURCE), cue_start, cue_end)
+    return head_word(doc, *best) if best is not None else None
+
+
+def second_source(source: Token, cue: Token, cue_start: int, cue_end: int) -> Token:
+    """The parse's source, unless the tagger holds none of its words a source (DOUBT_SOURCE) and sees
+    a source elsewhere in the sentence: then that one ("BRUSSELS - European leaders" parsed as the
+    object of an earlier verb, a subject that is a clause's)."""
+    p = tagged(cue.doc)
+    if p is None or p[source.left_edge.i:source.right_edge.i + 1, SOURCE].max() >= DOUBT_SOURCE:
+        return source
+    return source_near(cue, cue_start, cue_end) or source
