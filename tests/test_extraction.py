@@ -218,3 +218,14 @@ def test_no_statement_runs_across_turns_that_open_with_a_quotation_mark_never_cl
     turns = [s for s in found if s["cue"] == ":"]
     assert [(s["source"], len(s["content"])) for s in turns] == [("WALLACE", 1), ("PENCE", 1), ("WALLACE", 1), ("PENCE", 1)]
     assert all("\n" not in fragment for s in found for fragment in s["content"])
+
+
+@pytest.mark.parametrize("text, content, source, cue", [
+    ("Acts of protest, Mr. Obama said, are acts of patriotism.",
+     ["Acts of protest", "are acts of patriotism"], "Mr. Obama", "said"),
+    ("\u201cThat,\u201d he added, \u201cpromises to make life a lot more difficult for our children.\u201d",
+     ["\u201cThat,\u201d", "\u201cpromises to make life a lot more difficult for our children.\u201d"], "he", "added"),
+])
+def test_a_content_never_holds_its_own_source_and_cue(text, content, source, cue):
+    s = only(text)
+    assert (s["content"], s["source"], s["cue"]) == (content, source, cue)
