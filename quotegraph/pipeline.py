@@ -32,7 +32,7 @@ from .stages.quotes import find_quotations
 from .stages.reported import build_reported
 from .stages.tagged_statements import add_tagged_statements
 from .stages.turns import add_turns
-from .stages.interruptions import cut_out_interruptions
+from .stages.boundaries import separate_parts
 from .stages.speakers import resolve_speakers
 from .stages.times import attach_times
 
@@ -99,14 +99,14 @@ register("reported", build_reported, requires=("cues",), assigns=("drafts",))
 register("direct", attribute_quotations, requires=("quotations", "quote_index"), assigns=("drafts",))
 register("turns", add_turns, requires=("drafts",), assigns=("drafts",))
 register("tagged", add_tagged_statements, requires=("drafts",), assigns=("drafts",))
-register("interruptions", cut_out_interruptions, requires=("drafts",), assigns=("drafts",))
+register("boundaries", separate_parts, requires=("drafts",), assigns=("drafts",))
 register("nesting", link_nesting, requires=("drafts",), assigns=("drafts",))
 register("declines", add_declines, requires=("doc",), assigns=("drafts",))
 register("speakers", resolve_speakers, requires=("drafts",), assigns=("entities",))
 register("relations", find_relations, requires=("drafts", "entities"), assigns=("relations",))
 register("times", attach_times, requires=("drafts",), assigns=("times",))
 
-DEFAULT_STAGES = ("quotes", "cues", "reported", "direct", "turns", "interruptions", "nesting", "declines", "speakers", "relations", "times")
+DEFAULT_STAGES = ("quotes", "cues", "reported", "direct", "turns", "boundaries", "nesting", "declines", "speakers", "relations", "times")
 # the stages of each mode (modes.py): fast, the rules alone; accurate, the attribution tagger too
 MODE_STAGES = {"fast": DEFAULT_STAGES,
                "accurate": ("quotes", "tagger", "cues", "reported", "direct", "turns", "tagged", *DEFAULT_STAGES[5:])}
