@@ -106,7 +106,8 @@ register("speakers", resolve_speakers, requires=("drafts",), assigns=("entities"
 register("relations", find_relations, requires=("drafts", "entities"), assigns=("relations",))
 register("times", attach_times, requires=("drafts",), assigns=("times",))
 
-DEFAULT_STAGES = ("quotes", "cues", "reported", "direct", "turns", "boundaries", "nesting", "declines", "speakers", "relations", "times")
+DEFAULT_STAGES = ("quotes", "cues", "reported", "direct", "turns", "boundaries", "nesting", "declines", "speakers",
+                  "relations", "times")
 # the stages of each mode (modes.py): fast, the rules alone; accurate, the attribution tagger too
 MODE_STAGES = {"fast": DEFAULT_STAGES,
                "accurate": ("quotes", "tagger", "cues", "reported", "direct", "turns", "tagged", *DEFAULT_STAGES[5:])}
