@@ -209,7 +209,16 @@ def train(args) -> dict:
             "hyper_parameters": {"epochs": args.epochs, "lr": args.lr, "batch_size": args.batch_size,
                                  "seed": args.seed, "window": WINDOW, "weight_decay": 0.01,
                                  "warmup_steps": warmup, "schedule": "linear"},
-            **report}
+            "hardware": _hardware(args.threads), **report}
+
+
+def _hardware(threads: int) -> str:
+    """Where the weights were trained (on the CPU), for the provenance: a training time means little
+    without it."""
+    import os
+    import platform
+
+    return f"{os.cpu_count()}-core CPU ({platform.machine()}), {threads} threads"
 
 
 def export(work: Path, out: Path, made: dict, dev: list[dict]) -> dict:
