@@ -1,7 +1,7 @@
 """What the attribution tagger (tagger.py) changes in the rules' choices, in the accurate mode.
 
 The tagger marks, word by word, how likely each is inside a source, a cue or a content. The rules keep
-the structure; the tagger's probabilities are consulted at five points where the rules are weakest
+the structure; the tagger's probabilities are consulted where the rules are weakest
 (the error analysis in docs/model-card.md):
 
 - cues the cue model scores below its threshold: a run of words the tagger is sure is a cue adds
