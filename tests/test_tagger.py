@@ -188,3 +188,11 @@ def test_a_cue_the_tagger_carries_into_the_content_stops_before_it():
                                "content": ["no", "proof", "that", "Clinton", "had", "a", "role"]})
     [(source, cue, content)] = _statements(doc, stages=("quotes", "cues", "reported"))
     assert (source, cue) == ("Trump", "offered") and content[0].startswith("no proof")
+
+
+def test_training_without_the_build_extra_says_what_to_install(monkeypatch, capsys, tmp_path):
+    from quotegraph import train_tagger
+
+    monkeypatch.setitem(__import__("sys").modules, "torch", None)  # as if torch were not installed
+    assert train_tagger.main(["train.jsonl", "--work", str(tmp_path)]) == 2
+    assert "pip install 'quotegraph[build-model]'" in capsys.readouterr().err

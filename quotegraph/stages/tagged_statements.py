@@ -66,4 +66,5 @@ def _statement(ctx: Context, p: np.ndarray, first: int, last: int) -> Draft | No
 
 
 def _chars(doc: Doc, first: int, last: int) -> tuple[int, int]:
-    return doc[first].idx, doc[last].idx + len(doc[last])
+    words = doc[first:last + 1]
+    return words.start_char, words.end_char

@@ -12,6 +12,7 @@ paragraphs.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 
@@ -45,8 +46,11 @@ def add_turns(ctx: Context) -> None:
 def _keep_within_turns(ctx: Context, paragraphs: list[tuple[int, int]]) -> None:
     """Each statement keeps only the fragments in the turn of its cue (or outside every turn, for a
     cue outside them); one left with none goes."""
-    def turn_of(offset: int) -> int | None:
-        return next((k for k, (start, end) in enumerate(paragraphs) if start <= offset < end), None)
+    starts = [start for start, _ in paragraphs]
+
+    def turn_of(offset: int) -> int | None:  # paragraphs are in order and do not overlap
+        k = bisect.bisect_right(starts, offset) - 1
+        return k if k >= 0 and offset < paragraphs[k][1] else None
 
     kept = []
     for draft in ctx.drafts:
