@@ -165,14 +165,15 @@ def load_gold(path: str | Path) -> list[dict]:
 
 
 def summary_line(totals: dict[str, Tally]) -> str:
-    return " ".join(f"{role}_f1={totals[role].f1:.3f}" for role in ROLES)
+    # rounded to 4 places first, as the reference scorer does, so that the printed figures agree to the last digit
+    return " ".join(f"{role}_f1={totals[role].to_dict()['f1']:.3f}" for role in ROLES)
 
 
 def report(totals: dict[str, Tally], documents: int) -> str:
     lines = [f"{'':<12} {'P':>6} {'R':>6} {'F1':>6}   correct/pred (gold)"]
     for role in ROLES:
-        t = totals[role]
-        lines.append(f"{role:<12} {t.precision:6.3f} {t.recall:6.3f} {t.f1:6.3f}   "
+        t, rounded = totals[role], totals[role].to_dict()
+        lines.append(f"{role:<12} {rounded['p']:6.3f} {rounded['r']:6.3f} {rounded['f1']:6.3f}   "
                      f"{t.correct}/{t.predicted} ({t.gold})")
     lines.append(f"documents={documents}")
     lines.append(summary_line(totals))

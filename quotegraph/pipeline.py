@@ -25,6 +25,7 @@ from .stages.context import Context, QuoteIndex
 from .stages.cues import find_cues
 from .stages.direct import attribute_quotations
 from .stages.declines import add_declines
+from .stages.doubts import drop_doubted
 from .stages.relations import find_relations
 from .stages.finalize import to_analysis
 from .stages.nesting import link_nesting
@@ -100,6 +101,7 @@ register("direct", attribute_quotations, requires=("quotations", "quote_index"),
 register("turns", add_turns, requires=("drafts",), assigns=("drafts",))
 register("tagged", add_tagged_statements, requires=("drafts",), assigns=("drafts",))
 register("boundaries", separate_parts, requires=("drafts",), assigns=("drafts",))
+register("doubts", drop_doubted, requires=("drafts", "quote_index"), assigns=("drafts",))
 register("nesting", link_nesting, requires=("drafts",), assigns=("drafts",))
 register("declines", add_declines, requires=("doc",), assigns=("drafts",))
 register("speakers", resolve_speakers, requires=("drafts",), assigns=("entities",))
@@ -110,7 +112,8 @@ DEFAULT_STAGES = ("quotes", "cues", "reported", "direct", "turns", "boundaries",
                   "relations", "times")
 # the stages of each mode (modes.py): fast, the rules alone; accurate, the attribution tagger too
 MODE_STAGES = {"fast": DEFAULT_STAGES,
-               "accurate": ("quotes", "tagger", "cues", "reported", "direct", "turns", "tagged", *DEFAULT_STAGES[5:])}
+               "accurate": ("quotes", "tagger", "cues", "reported", "direct", "turns", "tagged", "boundaries", "doubts",
+                             *DEFAULT_STAGES[6:])}
 
 
 def mode_stages(mode: str | None = None) -> tuple[str, ...]:

@@ -77,7 +77,8 @@ def test_a_parenthetical_cue_reports_the_clause_around_it(text, content, source,
 
 def test_what_a_cue_is_about_is_its_content():
     s = only("Mr Park apologized for his remarks about the strike.")
-    assert (s["content"], s["source"], s["cue"]) == (["his remarks about the strike"], "Mr Park", "apologized")
+    # the preposition is the cue's, as annotators mark it ("called for | …", "pleads for | …")
+    assert (s["content"], s["source"], s["cue"]) == (["his remarks about the strike"], "Mr Park", "apologized for")
     assert statements("The mayor spoke on Monday.") == []  # a time is not what was said
 
 
@@ -229,3 +230,20 @@ def test_no_statement_runs_across_turns_that_open_with_a_quotation_mark_never_cl
 def test_a_content_never_holds_its_own_source_and_cue(text, content, source, cue):
     s = only(text)
     assert (s["content"], s["source"], s["cue"]) == (content, source, cue)
+
+
+@pytest.mark.parametrize("text, content, source, cue", [
+    ("The NAACP called for a moratorium on charter schools.",  # the preposition's object is the content
+     ["a moratorium on charter schools"], "The NAACP", "called for"),
+    ("The New York businessman says of Clinton, \u201cIf she gets the chance, she will sell the office.\u201d",
+     ["\u201cIf she gets the chance, she will sell the office.\u201d"], "The New York businessman", "says"),
+])
+def test_a_preposition_belongs_to_the_cue_when_its_object_is_the_content(text, content, source, cue):
+    s = only(text)
+    assert (s["content"], s["source"], s["cue"]) == (content, source, cue)
+
+
+@pytest.mark.parametrize("show", ["Fox News Sunday", "The Steve Harvey Morning Show"])
+def test_one_cue_reports_one_thing_not_the_title_of_the_show_it_was_said_on(show):
+    s = only(f"The senator said on \u201c{show},\u201d that the bill would pass.")
+    assert (s["content"], s["cue"]) == (["that the bill would pass"], "said")

@@ -196,3 +196,29 @@ def test_training_without_the_build_extra_says_what_to_install(monkeypatch, caps
     monkeypatch.setitem(__import__("sys").modules, "torch", None)  # as if torch were not installed
     assert train_tagger.main(["train.jsonl", "--work", str(tmp_path)]) == 2
     assert "pip install 'quotegraph[build-model]'" in capsys.readouterr().err
+
+
+def test_a_report_the_tagger_does_not_believe_goes_unless_it_is_nested():
+    stages = ("quotes", "cues", "reported", "direct", "tagged", "doubts", "nesting")
+    tweets = _with_probabilities("Trump told reporters the plan was dead.", {"source": ["Trump"], "cue": ["told"]})
+    assert _statements(tweets, stages) == []  # the tagger sees no content there
+    believed = _with_probabilities("Trump told reporters the plan was dead.",
+                                   {"source": ["Trump"], "cue": ["told"], "content": ["the", "plan", "was", "dead"]})
+    assert _statements(believed, stages) == [("Trump", "told", ["the plan was dead"])]
+    text = "The Kremlin rejected Johnson's assertion that Putin told him the plan was dead."
+    nested = _with_probabilities(text, {"source": ["Kremlin", "Johnson", "Putin"], "cue": ["rejected"],
+                                        "content": text.split()[3:]})
+    found = _statements(nested, stages)  # the reports inside the Kremlin's stay, though the tagger sees no cue
+    assert found == _statements(nested, tuple(s for s in stages if s != "doubts")) and len(found) == 3
+    assert ("Putin", "told", ["the plan was dead"]) in found
+    quoted = _with_probabilities("“Putin told me the plan was dead,” Johnson said.",
+                                 {"source": ["Johnson"], "cue": ["said"]})
+    assert ("Putin", "told", ["the plan was dead"]) in _statements(quoted, stages)  # nor inside a quotation
+
+
+def test_the_tagger_s_cue_words_stop_at_the_subject_and_end_on_a_word():
+    from quotegraph.stages import tagged
+
+    doc = _with_probabilities("The brief said: the law was void.", {"cue": ["brief", "said", ":"]})
+    said = next(t for t in doc if t.text == "said")
+    assert doc[slice(*tagged.cue_words(said, said.i, said.i + 1))].text == "said"

@@ -16,6 +16,12 @@ from .mentions import CALENDAR
 COMPLEMENT_DEPS = ("xcomp", "dobj", "oprd", "attr", "acomp")
 # Prepositions that complete a cue's object ("slammed X for Y", "described X as Y", "accused X of Y").
 COMPLEMENT_PREPS = {"for", "as", "of", "against", "over"}
+# Prepositions whose object can be what was said ("described as | …", "warned about | …").
+CONTENT_PREPS = COMPLEMENT_PREPS | {"about", "to", "by", "into", "on", "with"}
+# Prepositions right after a verb that name what it is about or whom it is addressed to, when that is
+# not the content: not part of the cue ("said of | the plan", "said to | reporters").
+ASIDE_PREPS = {"of", "to"}
+MOST_BEFORE_PREP = 4  # words between a cue and such a preposition, the preposition included
 # Where a cue has no subject of its own it shares its governor's ("X disputed it, saying ...").
 INHERITS_SUBJECT = ("conj", "advcl", "xcomp", "pcomp")
 IMPERSONAL_VERBS = {"appears", "appeared", "seems", "seemed", "is", "was", "remains", "remained", "looks", "looked"}
@@ -31,7 +37,7 @@ def build_reported(ctx: Context) -> None:
         content = [(s, e) for s, e in content if e > s]
         if not content:
             continue
-        end = cue_end_before(head, end, content)
+        end = cue_through_preposition(head, cue_end_before(head, end, content), content)
         cue_chars = (ctx.doc[start].idx, ctx.doc[end - 1].idx + len(ctx.doc[end - 1]))
         source_tok = source_head(head)
         if source_tok is None:
@@ -54,6 +60,26 @@ def cue_end_before(head: Token, end: int, content: list[tuple[int, int]]) -> int
     for start, _ in content:
         while end - 1 > head.i and start > head.idx and doc[end - 1].idx + len(doc[end - 1]) > start:
             end -= 1
+    return end
+
+
+def cue_through_preposition(head: Token, end: int, content: list[tuple[int, int]]) -> int:
+    """The cue's end, moved to take in the preposition whose object is the content, with the few words
+    before it ("described as | an intentional act", "accused Holt of | …", "likened the rules to | …");
+    or to leave out a preposition of ASIDE_PREPS right after a verb, whose object is not the content."""
+    doc = head.doc
+    after = [start for start, _ in content if start > head.idx]
+    stop = end
+    while after and stop < len(doc) and stop - end < MOST_BEFORE_PREP and doc[stop].idx + len(doc[stop]) <= after[0]:
+        stop += 1
+    words = doc[end:stop]
+    if len(words) and words[-1].lower_ in CONTENT_PREPS and head.i <= words[-1].head.i < stop \
+            and (stop == len(doc) or doc[stop].idx == after[0]) and not any(t.is_punct for t in words):
+        return stop
+    last = doc[end - 1]
+    if end - 1 == head.i + 1 and head.pos_ == "VERB" and head.lower_ != "according" and last.lower_ in ASIDE_PREPS \
+            and last.head.i == head.i and not any(s <= obj.idx < e for obj in last.children for s, e in content):
+        return end - 1
     return end
 
 

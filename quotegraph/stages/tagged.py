@@ -34,6 +34,7 @@ ADD_CUE = 0.8  # the tagger's probability of a run of cue words that adds a cue 
 DROP_CUE = 0.2  # below this, a cue the model accepted with less than KEEP_CUE goes
 KEEP_CUE = 0.9
 IN_CUE = 0.5  # a word next to a cue's head this likely inside a cue is part of it
+CUE_TAIL = 0.4  # … or, after the head, this likely
 EXTEND_CONTENT = 0.5  # a word after a content's end this likely inside a content carries it on
 OUT_OF_CONTENT = 0.3  # a content's first words this unlikely inside it are left out (at most SKIP_WORDS) …
 SURE_START = 0.6  # … when the word after them is this likely inside
@@ -104,17 +105,30 @@ def nearest_run(found: list[tuple[int, int]], start: int, end: int) -> tuple[tup
 
 def cue_words(head: Token, start: int, end: int) -> tuple[int, int]:
     """Token range [start, end) of the cue headed by ``head``: the tagger's run of cue words around the
-    head, within its sentence; the parse's range (given) where the tagger does not hold the head a cue."""
+    head, within its sentence and not into the head's subject, joined with the parse's range (given); the
+    parse's range alone where the tagger does not hold the head a cue. The run reaches right over words
+    a little less likely (CUE_TAIL): the tagger is least sure of a cue's closing words ("plans | to")."""
     p = tagged(head.doc)
     if p is None or p[head.i, CUE] < IN_CUE:
         return start, end
     sentence = sentence_of(head)
     first = last = head.i
-    while first - 1 >= sentence.start and p[first - 1, CUE] >= IN_CUE:
+    doc = head.doc
+    while first - 1 >= sentence.start and p[first - 1, CUE] >= IN_CUE and not _in_subject(doc[first - 1], head):
         first -= 1
-    while last + 1 < sentence.end and p[last + 1, CUE] >= IN_CUE:
+    while last + 1 < sentence.end and p[last + 1, CUE] >= CUE_TAIL:
         last += 1
-    return first, last + 1
+    while doc[first].is_punct:  # "said:" — a run ends on a word
+        first += 1
+    while doc[last].is_punct:
+        last -= 1
+    return min(first, start), max(last + 1, end)
+
+
+def _in_subject(tok: Token, head: Token) -> bool:
+    """Whether ``tok`` is a word of the subject of ``head`` ("the brief | said", "they all | suggested"):
+    the tagger's run of cue words reaches into it at times, annotators hardly ever."""
+    return any(c.dep_ in ("nsubj", "nsubjpass") and c.left_edge.i <= tok.i <= c.right_edge.i for c in head.children)
 
 
 def extend_end(doc: Doc, last: int, cue_start: int, cue_end: int) -> int:
