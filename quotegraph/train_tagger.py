@@ -9,7 +9,8 @@ given to every word-piece of a word (B on the first piece of a span's first word
 into windows of at most 254 word-pieces at word boundaries. Seeded: the same data and arguments give
 the same weights on the same hardware and PyTorch. After each epoch the weights are saved and, with
 ``--dev``, each role's spans are scored span by span (exact match after the project's trimming), with
-no linking: the tagger on its own.
+no linking: the tagger on its own; at the end, the accurate mode with the new tagger is scored on
+``--dev`` end to end, as ``quotegraph evaluate --mode accurate`` scores it.
 """
 
 from __future__ import annotations
@@ -275,9 +276,33 @@ def main(argv=None) -> int:
         return 2
     made = (json.loads((Path(args.work) / "made.json").read_text("utf-8")) if args.export_only else train(args))
     (Path(args.work) / "made.json").write_text(json.dumps(made, indent=2), encoding="utf-8")
-    provenance = export(Path(args.work), Path(args.out), made, _read(args.dev) if args.dev else [])
+    dev = _read(args.dev) if args.dev else []
+    provenance = export(Path(args.work), Path(args.out), made, dev)
     print(json.dumps(provenance, indent=2))
+    if dev:
+        from .tagger import Tagger
+
+        print("the accurate mode with this tagger, end to end on --dev (as `quotegraph evaluate --mode accurate`):")
+        print(end_to_end(dev, Tagger(Path(args.out))))
     return 0
+
+
+def end_to_end(gold: list[dict], tagger) -> str:
+    """``quotegraph evaluate``'s report of the accurate mode on ``gold``, with ``tagger`` in place of the
+    package's (the one just built may have been written elsewhere: --out)."""
+    from . import pipeline
+    from .evaluate import report, score
+
+    shipped = pipeline.STAGES["tagger"]
+    pipeline.register("tagger", lambda ctx: tagger.tag(ctx.doc, ctx.text), requires=("doc",))
+    try:
+        docs = pipeline.parse_many(g["text"] for g in gold)
+        predictions = {g["id"]: pipeline.analyze_doc(g["text"], doc, g.get("publication_date"), g["id"],
+                                                     stages=pipeline.mode_stages("accurate")).to_dict()
+                       for g, doc in zip(gold, docs)}
+    finally:
+        pipeline.STAGES["tagger"] = shipped
+    return report(score({g["id"]: g for g in gold}, predictions), len(gold))
 
 
 if __name__ == "__main__":

@@ -222,3 +222,22 @@ def test_the_tagger_s_cue_words_stop_at_the_subject_and_end_on_a_word():
     doc = _with_probabilities("The brief said: the law was void.", {"cue": ["brief", "said", ":"]})
     said = next(t for t in doc if t.text == "said")
     assert doc[slice(*tagged.cue_words(said, said.i, said.i + 1))].text == "said"
+
+
+def test_training_ends_with_the_accurate_mode_scored_end_to_end_with_the_new_tagger():
+    from quotegraph import pipeline, train_tagger
+
+    text = "The minister said the plan would fail."
+    gold = [{"id": "d1", "text": text, "attributions": [
+        {"source": {"start": 0, "end": 12}, "cue": {"start": 13, "end": 17}, "content": [{"start": 18, "end": 37}]}]}]
+    calls = []
+
+    class Counting:  # the tagger just built, as train_tagger hands it over
+        def tag(self, doc, text=None):
+            calls.append(text)
+            return tagger.model().tag(doc, text)
+
+    shipped = pipeline.STAGES["tagger"]
+    figures = train_tagger.end_to_end(gold, Counting())
+    assert calls == [text] and pipeline.STAGES["tagger"] is shipped  # used, then the package's put back
+    assert figures.splitlines()[-1] == "content_f1=1.000 source_f1=1.000 cue_f1=1.000 attribution_f1=1.000"
