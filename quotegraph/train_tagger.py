@@ -291,15 +291,15 @@ def end_to_end(gold: list[dict], tagger) -> str:
     """``quotegraph evaluate``'s report of the accurate mode on ``gold``, with ``tagger`` in place of the
     package's (the one just built may have been written elsewhere: --out)."""
     from . import pipeline
+    from .api import analyze_many
     from .evaluate import report, score
 
     shipped = pipeline.STAGES["tagger"]
     pipeline.register("tagger", lambda ctx: tagger.tag(ctx.doc, ctx.text), requires=("doc",))
     try:
-        docs = pipeline.parse_many(g["text"] for g in gold)
-        predictions = {g["id"]: pipeline.analyze_doc(g["text"], doc, g.get("publication_date"), g["id"],
-                                                     stages=pipeline.mode_stages("accurate")).to_dict()
-                       for g, doc in zip(gold, docs)}
+        analyses = analyze_many(((g["text"], g.get("publication_date"), g["id"]) for g in gold),
+                                max_bytes=None, mode="accurate")
+        predictions = {a.id: a.to_dict() for a in analyses}
     finally:
         pipeline.STAGES["tagger"] = shipped
     return report(score({g["id"]: g for g in gold}, predictions), len(gold))

@@ -30,21 +30,20 @@ def drop_doubted(ctx: Context) -> None:
     p = tagged(ctx.doc)
     if p is None:
         return
-    starts = np.fromiter((tok.idx for tok in ctx.doc), dtype=np.int64, count=len(ctx.doc))
-    kept = [d for d in ctx.drafts if not _doubted(ctx, d, p, starts)]
+    kept = [d for d in ctx.drafts if not _doubted(ctx, d, p)]
     if len(kept) != len(ctx.drafts):
         ctx.drafts = kept
         ctx.reset_index()
 
 
-def _doubted(ctx: Context, d: Draft, p: np.ndarray, starts: np.ndarray) -> bool:
+def _doubted(ctx: Context, d: Draft, p: np.ndarray) -> bool:
     if d.kind != "indirect" or ctx.quote_index.inside(d.cue[0] if d.cue else d.start) or _nested(ctx, d):
         return False
-    content = _tokens(starts, d.content)
-    if len(content) and p[content, CONTENT].mean() < NO_CONTENT:
+    content = _tokens(ctx, d.content)
+    if content and p[content, CONTENT].mean() < NO_CONTENT:
         return True
-    cue = _tokens(starts, [d.cue]) if d.cue else []
-    return bool(len(cue)) and p[cue, CUE].max() < NO_CUE
+    cue = _tokens(ctx, [d.cue]) if d.cue else []
+    return bool(cue) and p[cue, CUE].max() < NO_CUE
 
 
 def _nested(ctx: Context, d: Draft) -> bool:
@@ -52,6 +51,6 @@ def _nested(ctx: Context, d: Draft) -> bool:
     return any(o is not d and holds(o, d) for o in ctx.drafts_near(d.start, d.end))
 
 
-def _tokens(starts: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
-    """Indices of the tokens that start inside the character spans."""
-    return np.concatenate([np.arange(np.searchsorted(starts, s), np.searchsorted(starts, e)) for s, e in spans])
+def _tokens(ctx: Context, spans: list[tuple[int, int]]) -> list[int]:
+    """Indices of the tokens of the character spans."""
+    return [t.i for s, e in spans for t in ctx.doc.char_span(s, e, alignment_mode="expand") or ()]
